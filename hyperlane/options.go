@@ -1,0 +1,203 @@
+package hyperlane
+
+import (
+	"crypto/tls"
+	"log/slog"
+	"net/netip"
+	"time"
+)
+
+// Defaults applied by New. Each guards against a specific abuse; see
+// docs/server.md for the reasoning behind every value.
+const (
+	DefaultAddr              = ":60000"
+	DefaultReadHeaderTimeout = 10 * time.Second
+	DefaultIdleTimeout       = 120 * time.Second
+	DefaultReadIdleTimeout   = 30 * time.Second
+	DefaultWriteIdleTimeout  = 30 * time.Second
+	DefaultMaxHeaderBytes    = 64 << 10
+	DefaultMaxBodyBytes      = 8 << 20
+	DefaultShutdownTimeout   = 10 * time.Second
+)
+
+// settings holds every Server option. The zero value is never used
+// directly: New starts from defaultSettings.
+type settings struct {
+	addr string
+
+	// Socket options applied through net.ListenConfig.Control.
+	noDelay     bool
+	linger      int // seconds; negative leaves the kernel default (off)
+	ttl         int // 0 leaves the kernel default
+	readBuffer  int // SO_RCVBUF; 0 leaves the kernel default
+	writeBuffer int // SO_SNDBUF; 0 leaves the kernel default
+	keepAlive   time.Duration
+	reusePort   bool
+	maxConns    int // 0 means unlimited
+
+	readHeaderTimeout time.Duration
+	idleTimeout       time.Duration
+	readIdleTimeout   time.Duration
+	writeIdleTimeout  time.Duration
+	maxHeaderBytes    int
+	maxBodyBytes      int64
+	shutdownTimeout   time.Duration
+
+	tlsConfig   *tls.Config
+	tlsCertFile string
+	tlsKeyFile  string
+	h2c         bool
+
+	trustedProxies        []netip.Prefix
+	redirectTrailingSlash bool
+
+	logger *slog.Logger
+}
+
+func defaultSettings() settings {
+	return settings{
+		addr:              DefaultAddr,
+		noDelay:           true,
+		linger:            -1,
+		keepAlive:         15 * time.Second,
+		readHeaderTimeout: DefaultReadHeaderTimeout,
+		idleTimeout:       DefaultIdleTimeout,
+		readIdleTimeout:   DefaultReadIdleTimeout,
+		writeIdleTimeout:  DefaultWriteIdleTimeout,
+		maxHeaderBytes:    DefaultMaxHeaderBytes,
+		maxBodyBytes:      DefaultMaxBodyBytes,
+		shutdownTimeout:   DefaultShutdownTimeout,
+	}
+}
+
+// Option configures a Server in New.
+type Option func(*settings)
+
+// WithAddr sets the TCP address Run listens on, such as "127.0.0.1:8080"
+// or ":0" for a free port (read it back with Server.Addr).
+func WithAddr(addr string) Option { return func(s *settings) { s.addr = addr } }
+
+// WithNoDelay sets TCP_NODELAY on accepted connections (default on), so
+// small responses are not held back by Nagle's algorithm.
+func WithNoDelay(on bool) Option { return func(s *settings) { s.noDelay = on } }
+
+// WithLinger sets SO_LINGER in seconds. A negative value (the default)
+// leaves lingering off; 0 makes Close reset the connection at once.
+func WithLinger(seconds int) Option { return func(s *settings) { s.linger = seconds } }
+
+// WithTTL sets the IP time-to-live (IPv4) or hop limit (IPv6) of outgoing
+// packets; 0 keeps the kernel default.
+func WithTTL(ttl int) Option { return func(s *settings) { s.ttl = ttl } }
+
+// WithBufferSizes sets SO_RCVBUF and SO_SNDBUF in bytes; 0 keeps the
+// kernel's auto-tuning for that direction.
+func WithBufferSizes(read, write int) Option {
+	return func(s *settings) { s.readBuffer, s.writeBuffer = read, write }
+}
+
+// WithKeepAlive sets the TCP keep-alive probe period (default 15 s);
+// a negative value disables keep-alive probes.
+func WithKeepAlive(period time.Duration) Option {
+	return func(s *settings) { s.keepAlive = period }
+}
+
+// WithReusePort sets SO_REUSEPORT on the listener so several processes
+// can accept on one port (used for zero-downtime restarts). Off by default.
+func WithReusePort(on bool) Option { return func(s *settings) { s.reusePort = on } }
+
+// WithMaxConns limits how many connections are served at once. Excess
+// connections are not accepted until a slot frees, so they wait in the
+// kernel's accept backlog instead of being reset. 0 (default) is no limit.
+func WithMaxConns(n int) Option { return func(s *settings) { s.maxConns = n } }
+
+// WithReadHeaderTimeout bounds the time to read request headers
+// (default 10 s): the slowloris defence.
+func WithReadHeaderTimeout(d time.Duration) Option {
+	return func(s *settings) { s.readHeaderTimeout = d }
+}
+
+// WithIdleTimeout bounds how long a keep-alive connection waits for the
+// next request (default 120 s).
+func WithIdleTimeout(d time.Duration) Option {
+	return func(s *settings) { s.idleTimeout = d }
+}
+
+// WithReadIdleTimeout bounds the pause between two reads of a request body
+// (default 30 s). A body that keeps arriving is never cut; one that stalls
+// is. 0 disables it.
+func WithReadIdleTimeout(d time.Duration) Option {
+	return func(s *settings) { s.readIdleTimeout = d }
+}
+
+// WithWriteIdleTimeout bounds each write of a response (default 30 s):
+// the deadline is renewed before every write and flush, so a stream that
+// keeps moving lives on while a client that stops reading is dropped.
+// 0 disables it.
+func WithWriteIdleTimeout(d time.Duration) Option {
+	return func(s *settings) { s.writeIdleTimeout = d }
+}
+
+// WithMaxHeaderBytes limits the size of request headers (default 64 KiB);
+// larger requests get 431.
+func WithMaxHeaderBytes(n int) Option { return func(s *settings) { s.maxHeaderBytes = n } }
+
+// WithMaxBodyBytes limits request bodies read through the Context
+// (default 8 MiB); larger bodies get 413. A negative value removes the limit.
+func WithMaxBodyBytes(n int64) Option { return func(s *settings) { s.maxBodyBytes = n } }
+
+// WithShutdownTimeout sets the grace period Run gives in-flight requests
+// after a signal or context cancellation (default 10 s).
+func WithShutdownTimeout(d time.Duration) Option {
+	return func(s *settings) { s.shutdownTimeout = d }
+}
+
+// WithTLS serves HTTPS with the given configuration; HTTP/2 is negotiated
+// through ALPN. The configuration is cloned.
+func WithTLS(cfg *tls.Config) Option { return func(s *settings) { s.tlsConfig = cfg.Clone() } }
+
+// WithTLSFiles serves HTTPS with a certificate and key loaded from PEM files.
+func WithTLSFiles(certFile, keyFile string) Option {
+	return func(s *settings) { s.tlsCertFile, s.tlsKeyFile = certFile, keyFile }
+}
+
+// WithH2C enables HTTP/2 over cleartext TCP (prior knowledge and Upgrade),
+// for use behind proxies that speak h2c. Off by default.
+func WithH2C(on bool) Option { return func(s *settings) { s.h2c = on } }
+
+// WithTrustedProxies lists the proxy networks whose X-Forwarded-For and
+// X-Real-IP headers Context.ClientIP believes. Without it, ClientIP is the
+// peer address. It panics on a malformed CIDR, naming it.
+func WithTrustedProxies(cidrs ...string) Option {
+	prefixes := make([]netip.Prefix, 0, len(cidrs))
+	for _, c := range cidrs {
+		p, err := parsePrefix(c)
+		if err != nil {
+			panic("hyperlane: WithTrustedProxies: " + err.Error())
+		}
+		prefixes = append(prefixes, p)
+	}
+	return func(s *settings) { s.trustedProxies = prefixes }
+}
+
+// WithRedirectTrailingSlash makes a request that misses only by a trailing
+// slash redirect with 308 to the registered form. Off by default: routing
+// is strict, "/a" and "/a/" are different routes.
+func WithRedirectTrailingSlash(on bool) Option {
+	return func(s *settings) { s.redirectTrailingSlash = on }
+}
+
+// WithLogger sets the logger for errors, panics and server events
+// (default slog.Default()).
+func WithLogger(l *slog.Logger) Option { return func(s *settings) { s.logger = l } }
+
+// parsePrefix accepts a CIDR or a bare address (a /32 or /128).
+func parsePrefix(s string) (netip.Prefix, error) {
+	if p, err := netip.ParsePrefix(s); err == nil {
+		return p.Masked(), nil
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	return netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()), nil
+}

@@ -1,0 +1,446 @@
+package hyperlane
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Server is a Hyperlane application: routes, middleware and the settings
+// of the net/http server that runs them. It is an http.Handler, so it can
+// also be mounted into any other Go server. Register routes and
+// middleware before serving; registration is not safe concurrently with
+// requests.
+type Server struct {
+	settings settings
+	log      *slog.Logger
+	router   router
+	root     *Group
+
+	wrappers     []func(http.Handler) http.Handler
+	wrapped      http.Handler // serve wrapped by wrappers, nil without any
+	errorHandler func(*Context, error)
+	panicHook    func(*Context, any)
+	missing      Handler // 404, 405 and automatic OPTIONS
+
+	mu       sync.Mutex
+	http     *http.Server
+	addr     net.Addr
+	closing  chan struct{} // closed when Shutdown starts
+	onClose  []func()
+	shutOnce sync.Once
+}
+
+// New returns a Server configured by opts on top of safe defaults.
+func New(opts ...Option) *Server {
+	s := &Server{settings: defaultSettings(), router: newRouter(), closing: make(chan struct{})}
+	for _, o := range opts {
+		o(&s.settings)
+	}
+	s.log = s.settings.logger
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	s.root = &Group{server: s}
+	s.root.chain = []*Group{s.root}
+	s.missing = s.routeMissing
+	return s
+}
+
+// Logger returns the server's logger.
+func (s *Server) Logger() *slog.Logger { return s.log }
+
+// Use wraps the whole pipeline, routing included, in net/http middleware;
+// the first added is the outermost. Any func(http.Handler) http.Handler
+// works, chi's middleware package included.
+func (s *Server) Use(mw ...func(http.Handler) http.Handler) {
+	s.wrappers = append(s.wrappers, mw...)
+	var h http.Handler = http.HandlerFunc(s.serve)
+	for i := len(s.wrappers) - 1; i >= 0; i-- {
+		h = s.wrappers[i](h)
+	}
+	s.wrapped = h
+}
+
+// ErrorHandler replaces DefaultErrorHandler, which turns handler errors
+// into responses.
+func (s *Server) ErrorHandler(fn func(c *Context, err error)) { s.errorHandler = fn }
+
+// PanicHook is called with the recovered value when a handler or
+// middleware panics, after the panic was logged with its stack and before
+// the 500 response is written.
+func (s *Server) PanicHook(fn func(c *Context, recovered any)) { s.panicHook = fn }
+
+// RequestMiddleware adds server-wide handlers that run, in order, before
+// every route handler, also for 404 and 405 answers.
+func (s *Server) RequestMiddleware(h ...Handler) { s.root.RequestMiddleware(h...) }
+
+// ResponseMiddleware adds server-wide handlers that run, in order, after
+// every route handler, before the response is written.
+func (s *Server) ResponseMiddleware(h ...Handler) { s.root.ResponseMiddleware(h...) }
+
+// Group registers routes under prefix with their own middleware.
+func (s *Server) Group(prefix string, fn func(g *Group)) { s.root.Group(prefix, fn) }
+
+// Get registers h for GET (and so HEAD) requests matching pattern.
+func (s *Server) Get(pattern string, h Handler, opts ...RouteOption) { s.root.Get(pattern, h, opts...) }
+
+// Head registers h for HEAD requests matching pattern.
+func (s *Server) Head(pattern string, h Handler, opts ...RouteOption) {
+	s.root.Head(pattern, h, opts...)
+}
+
+// Post registers h for POST requests matching pattern.
+func (s *Server) Post(pattern string, h Handler, opts ...RouteOption) {
+	s.root.Post(pattern, h, opts...)
+}
+
+// Put registers h for PUT requests matching pattern.
+func (s *Server) Put(pattern string, h Handler, opts ...RouteOption) { s.root.Put(pattern, h, opts...) }
+
+// Patch registers h for PATCH requests matching pattern.
+func (s *Server) Patch(pattern string, h Handler, opts ...RouteOption) {
+	s.root.Patch(pattern, h, opts...)
+}
+
+// Delete registers h for DELETE requests matching pattern.
+func (s *Server) Delete(pattern string, h Handler, opts ...RouteOption) {
+	s.root.Delete(pattern, h, opts...)
+}
+
+// Options registers h for OPTIONS requests matching pattern.
+func (s *Server) Options(pattern string, h Handler, opts ...RouteOption) {
+	s.root.Options(pattern, h, opts...)
+}
+
+// Any registers h for every method on pattern.
+func (s *Server) Any(pattern string, h Handler, opts ...RouteOption) { s.root.Any(pattern, h, opts...) }
+
+// Route registers h for each of methods on pattern.
+func (s *Server) Route(methods []string, pattern string, h Handler, opts ...RouteOption) {
+	s.root.Route(methods, pattern, h, opts...)
+}
+
+// Mount serves an http.Handler for prefix and everything below it.
+func (s *Server) Mount(prefix string, h http.Handler) { s.root.Mount(prefix, h) }
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.wrapped != nil {
+		s.wrapped.ServeHTTP(w, r)
+		return
+	}
+	s.serve(w, r)
+}
+
+// serve is the request path: route lookup, request middleware, handler,
+// response middleware, one buffered write.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	c := acquireContext(s, w, r)
+	path := r.URL.RawPath
+	if path == "" {
+		path = r.URL.Path
+	}
+	if mi := methodIndex(r.Method); mi >= 0 {
+		c.route = s.router.find(c, mi, path)
+	}
+	c.reqBody.install(c)
+	groups, handler := s.root.chain, s.missing
+	if c.route != nil {
+		groups, handler = c.route.groups, c.route.handler
+	}
+	s.run(c, groups, handler)
+	if !c.committed {
+		_ = c.writeBuffered()
+	}
+	releaseContext(c)
+}
+
+func (s *Server) run(c *Context, groups []*Group, handler Handler) {
+request:
+	for _, g := range groups {
+		for _, mw := range g.request {
+			if c.aborted {
+				break request
+			}
+			if err := s.call(c, mw); err != nil {
+				s.handleError(c, err)
+				c.aborted = true
+			}
+		}
+	}
+	if !c.aborted {
+		if err := s.call(c, handler); err != nil {
+			s.handleError(c, err)
+		}
+	}
+	for _, g := range groups {
+		for _, mw := range g.response {
+			if err := s.call(c, mw); err != nil {
+				s.handleError(c, err)
+				return
+			}
+		}
+	}
+}
+
+// call runs h, turning a panic into a logged 500 error.
+func (s *Server) call(c *Context, h Handler) (err error) {
+	defer func() {
+		if rec := recover(); rec != nil {
+			err = s.recovered(c, rec)
+		}
+	}()
+	return h(c)
+}
+
+func (s *Server) recovered(c *Context, rec any) error {
+	if rec == http.ErrAbortHandler {
+		panic(rec)
+	}
+	s.log.ErrorContext(c.r.Context(), "panic serving request",
+		"method", c.r.Method, "path", c.r.URL.Path, "panic", fmt.Sprint(rec), "stack", string(debug.Stack()))
+	if s.panicHook != nil {
+		s.panicHook(c, rec)
+	}
+	return &HTTPError{Status: http.StatusInternalServerError, Err: fmt.Errorf("panic: %v", rec)}
+}
+
+// routeMissing answers a request no route matched: 405 with Allow when
+// the path exists for other methods, 204 with Allow for OPTIONS, a 308 to
+// the slash-corrected path when enabled, and 404 otherwise.
+func (s *Server) routeMissing(c *Context) error {
+	path := c.r.URL.RawPath
+	if path == "" {
+		path = c.r.URL.Path
+	}
+	var buf [numMethods + 1]string
+	allowed := s.router.allowed(c, path, buf[:0])
+	if len(allowed) == 0 {
+		if s.settings.redirectTrailingSlash {
+			if alt := toggleSlash(path); alt != "" && len(s.router.allowed(c, alt, buf[:0])) > 0 {
+				u := *c.r.URL
+				u.Path, u.RawPath = toggleSlash(u.Path), ""
+				return c.Redirect(http.StatusPermanentRedirect, u.RequestURI())
+			}
+		}
+		return Errorf(http.StatusNotFound, "no route for %s %s", c.r.Method, c.r.URL.Path)
+	}
+	allow := joinMethods(allowed)
+	if c.r.Method == http.MethodOptions {
+		c.w.Header().Set("Allow", allow)
+		return c.NoContent(http.StatusNoContent)
+	}
+	return &HTTPError{
+		Status: http.StatusMethodNotAllowed,
+		Detail: fmt.Sprintf("%s is not allowed on %s", c.r.Method, c.r.URL.Path),
+		Header: http.Header{"Allow": {allow}},
+	}
+}
+
+func toggleSlash(p string) string {
+	if p == "/" {
+		return ""
+	}
+	if p[len(p)-1] == '/' {
+		return p[:len(p)-1]
+	}
+	return p + "/"
+}
+
+func joinMethods(ms []string) string {
+	out := ms[0]
+	for _, m := range ms[1:] {
+		out += ", " + m
+	}
+	return out
+}
+
+// Listen opens the server's tuned TCP listener on its address.
+func (s *Server) Listen(ctx context.Context) (net.Listener, error) {
+	return listen(ctx, &s.settings)
+}
+
+// Run listens, serves, and shuts down gracefully when ctx is cancelled or
+// the process receives SIGINT or SIGTERM: it stops accepting, lets
+// in-flight requests finish within the shutdown timeout, then closes.
+// It returns nil after a graceful shutdown.
+func (s *Server) Run(ctx context.Context) error {
+	ln, err := s.Listen(ctx)
+	if err != nil {
+		return err
+	}
+	return s.RunListener(ctx, ln)
+}
+
+// RunListener is Run on a listener the caller opened, such as one
+// inherited from a parent process.
+func (s *Server) RunListener(ctx context.Context, ln net.Listener) error {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- s.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down", "grace", s.settings.shutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), s.settings.shutdownTimeout)
+	defer cancel()
+	err := s.Shutdown(sctx)
+	if serr := <-errc; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
+		err = serr
+	}
+	return err
+}
+
+// Serve serves connections from ln until Shutdown. It returns
+// http.ErrServerClosed after a shutdown, like net/http.
+func (s *Server) Serve(ln net.Listener) error {
+	srv, err := s.httpServer()
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	if s.settings.maxConns > 0 {
+		ln = limitListener(ln, s.settings.maxConns)
+	}
+	s.mu.Lock()
+	if s.http != nil {
+		s.mu.Unlock()
+		ln.Close()
+		return errors.New("hyperlane: Serve called twice")
+	}
+	s.http, s.addr = srv, ln.Addr()
+	s.mu.Unlock()
+	s.log.Info("serving", "addr", ln.Addr().String(), "tls", srv.TLSConfig != nil)
+	if srv.TLSConfig != nil {
+		err = srv.ServeTLS(ln, "", "")
+	} else {
+		err = srv.Serve(ln)
+	}
+	return err
+}
+
+// httpServer builds the net/http server from the settings.
+func (s *Server) httpServer() (*http.Server, error) {
+	st := &s.settings
+	srv := &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: st.readHeaderTimeout,
+		IdleTimeout:       st.idleTimeout,
+		MaxHeaderBytes:    st.maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		Protocols:         new(http.Protocols),
+	}
+	srv.Protocols.SetHTTP1(true)
+	srv.Protocols.SetHTTP2(true)
+	srv.Protocols.SetUnencryptedHTTP2(st.h2c)
+	tlsCfg, err := st.tls()
+	if err != nil {
+		return nil, err
+	}
+	srv.TLSConfig = tlsCfg
+	return srv, nil
+}
+
+// tls returns the TLS configuration, or nil for plain TCP.
+func (st *settings) tls() (*tls.Config, error) {
+	if st.tlsConfig == nil && st.tlsCertFile == "" {
+		return nil, nil
+	}
+	cfg := st.tlsConfig
+	if cfg == nil {
+		cfg = &tls.Config{}
+	}
+	cfg = cfg.Clone()
+	if cfg.MinVersion == 0 {
+		cfg.MinVersion = tls.VersionTLS12
+	}
+	if cfg.CipherSuites == nil && cfg.MinVersion < tls.VersionTLS13 {
+		cfg.CipherSuites = defaultCipherSuites
+	}
+	if st.tlsCertFile != "" {
+		cert, err := tls.LoadX509KeyPair(st.tlsCertFile, st.tlsKeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("hyperlane: loading TLS certificate: %w", err)
+		}
+		cfg.Certificates = append(cfg.Certificates, cert)
+	}
+	return cfg, nil
+}
+
+// defaultCipherSuites are the TLS 1.2 suites allowed by default: AEAD
+// with forward secrecy only, no CBC.
+var defaultCipherSuites = []uint16{
+	tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+	tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+	tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+	tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+	tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+	tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+}
+
+// Addr returns the address the server is bound to once serving (with the
+// real port when the address asked for port 0), or nil before.
+func (s *Server) Addr() net.Addr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.addr
+}
+
+// ShuttingDown returns a channel closed when Shutdown starts, so that
+// long-lived streams (WebSocket, SSE) can end cleanly.
+func (s *Server) ShuttingDown() <-chan struct{} { return s.closing }
+
+// OnShutdown registers fn to run when Shutdown starts.
+func (s *Server) OnShutdown(fn func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onClose = append(s.onClose, fn)
+}
+
+// Shutdown stops accepting connections and waits for in-flight requests
+// to finish or ctx to end, whichever comes first; then it closes what is
+// left. Streams are told through ShuttingDown and OnShutdown.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.shutOnce.Do(func() {
+		close(s.closing)
+		s.mu.Lock()
+		fns := append([]func(){}, s.onClose...)
+		s.mu.Unlock()
+		for _, fn := range fns {
+			go fn()
+		}
+	})
+	s.mu.Lock()
+	srv := s.http
+	s.mu.Unlock()
+	if srv == nil {
+		return nil
+	}
+	err := srv.Shutdown(ctx)
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		s.log.Warn("shutdown grace period over, closing remaining connections")
+		_ = srv.Close()
+	}
+	return err
+}
+
+// ShutdownTimeout returns the configured grace period.
+func (s *Server) ShutdownTimeout() time.Duration { return s.settings.shutdownTimeout }
+
+// Static serves the files of fsys under prefix.
+func (s *Server) Static(prefix string, fsys fs.FS) { s.root.Static(prefix, fsys) }
