@@ -5,11 +5,10 @@ import (
 	"io/fs"
 	"net/http"
 	"runtime"
-	"strconv"
-	"sync/atomic"
 	"time"
 
 	"github.com/hyperlane-go/hyperlane/hyperlane"
+	"github.com/hyperlane-go/hyperlane/hyperlane/middleware"
 )
 
 //go:embed public
@@ -18,19 +17,21 @@ var publicFiles embed.FS
 // echoLimit is the body limit of POST /echo, below the server default.
 const echoLimit = 1 << 20
 
-var (
-	started   = time.Now()
-	requestID atomic.Uint64
-)
+var started = time.Now()
 
 // registerCore adds the core routes: text, params, files, redirects, JSON
 // echo, health and a panic that the server survives.
 func registerCore(s *hyperlane.Server) {
 	s.RequestMiddleware(func(c *hyperlane.Context) error {
 		c.SetHeader("Server", "hyperlane")
-		c.SetHeader("X-Request-Id", strconv.FormatUint(requestID.Add(1), 10))
 		return nil
 	})
+	middleware.Install(s,
+		middleware.RequestID(),
+		middleware.AccessLog(nil), // the server's logger: stderr
+		middleware.SecurityHeaders(),
+		middleware.Compress(),
+	)
 	s.Get("/", func(c *hyperlane.Context) error {
 		return c.Text(http.StatusOK, "Hello hyperlane => /")
 	})
