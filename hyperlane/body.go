@@ -88,6 +88,9 @@ func (c *Context) Body() ([]byte, error) {
 	if b.read {
 		return b.cached, nil
 	}
+	if replacedBody(c) {
+		return c.readReplacedBody()
+	}
 	if b.src == nil {
 		b.read = true
 		return nil, nil
@@ -155,8 +158,12 @@ func jsonProblem(err error) *HTTPError {
 	case errors.As(err, &syn):
 		return Errorf(http.StatusBadRequest, "malformed JSON at offset %d: %v", syn.Offset, syn)
 	case errors.As(err, &typ):
-		he := Errorf(http.StatusBadRequest, "JSON field %q: expected %s, got %s", typ.Field, typ.Type, typ.Value)
-		he.Errors = []ErrorDetail{{Location: "body." + typ.Field, Message: fmt.Sprintf("expected %s, got %s", typ.Type, typ.Value)}}
+		msg := fmt.Sprintf("expected %s, got %s", typ.Type, typ.Value)
+		if typ.Field == "" {
+			return Errorf(http.StatusBadRequest, "JSON value at offset %d: %s", typ.Offset, msg)
+		}
+		he := Errorf(http.StatusBadRequest, "JSON field %q: %s", typ.Field, msg)
+		he.Errors = []ErrorDetail{{Location: "body." + typ.Field, Message: msg}}
 		return he
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return Error(http.StatusBadRequest, "malformed JSON: unexpected end of input")

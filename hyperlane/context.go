@@ -34,6 +34,8 @@ type Context struct {
 	query   url.Values
 	reqBody bodyReader
 	bw      bufferedWriter
+	sw      streamWriter
+	stream  *EventStream // the SSE stream, ended when the handler returns
 }
 
 // Param is one path parameter of the matched route.
@@ -55,6 +57,10 @@ func acquireContext(s *Server, w http.ResponseWriter, r *http.Request) *Context 
 }
 
 func releaseContext(c *Context) {
+	if c.stream != nil {
+		c.stream.end() // stops its heartbeats before net/http finishes the response
+		c.stream = nil
+	}
 	c.w, c.r, c.server, c.route = nil, nil, nil, nil
 	c.params = c.params[:0]
 	c.status = 0
@@ -68,6 +74,7 @@ func releaseContext(c *Context) {
 	}
 	c.query = nil
 	c.reqBody.reset()
+	c.bw, c.sw = bufferedWriter{}, streamWriter{}
 	contextPool.Put(c)
 }
 

@@ -18,26 +18,44 @@
 //	})
 //	log.Fatal(s.Run(context.Background()))
 //
+// A Server is an http.Handler: test it with net/http/httptest, mount it in
+// any Go server, wrap it with any func(http.Handler) http.Handler.
+//
 // # Patterns
 //
 //	/about              static: matched exactly, found through a map
-//	/users/{id}         one path segment, read with c.Param("id")
-//	/users/{id:\d+}     one segment matching the whole regular expression
-//	/files/{path:.*}    the rest of the path, slashes included (also {path:^.*$});
-//	                    only as the last segment
+//	/users/{id}         one non-empty segment, read with c.Param("id")
+//	/users/{id:\d+}     one segment the regular expression matches whole
+//	                    (not "abc", not "1a")
+//	/files/{path:.*}    the rest of the path, slashes included (also
+//	                    {path:^.*$}); only as the last segment
 //	/assets/*           chi's catch-all, read with c.Param("*")
+//
+// A static segment wins over a regular expression, which wins over a plain
+// parameter, which wins over a catch-all. Parameter values are decoded
+// ("a%2Fb" gives "a/b"). A malformed pattern, a bad regular expression or
+// a duplicate method and pattern panics at registration, naming the
+// pattern.
 //
 // Matching is strict about trailing slashes unless WithRedirectTrailingSlash
 // is set. A request that matches no route gets 404; one whose path exists
 // for other methods gets 405 with an Allow header; HEAD is served by the
-// GET route and OPTIONS is answered with Allow. Errors are RFC 9457
-// problem details (application/problem+json).
+// GET route and OPTIONS is answered 204 with Allow. Errors are RFC 9457
+// problem details (application/problem+json): return Error, Errorf or an
+// *HTTPError from a handler; any other error is a 500 that is logged and
+// not shown.
 //
 // # Request path
 //
 // Use middleware (net/http) -> route lookup -> pooled Context -> request
-// middleware -> handler -> response middleware -> one buffered write with
-// Content-Length. Send, Flush, Writer and File stream instead.
+// middleware (server's, then each group's) -> handler -> response
+// middleware (same order) -> one buffered write with Content-Length.
+// Send, Flush, Writer and File stream instead. A panic anywhere becomes a
+// logged 500 and the connection keeps serving.
 //
-// A Context is pooled: it is valid only until the handler returns.
+// A Context is pooled: it, and the slices it lends, are valid only until
+// the handler returns; using it later panics while it sits in the pool.
+//
+// The guides are in the repository's docs/ folder: getting-started.md,
+// routing.md, context.md, middleware.md and server.md.
 package hyperlane

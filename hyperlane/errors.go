@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"runtime/debug"
 )
 
 // HTTPError is an RFC 9457 problem detail. Returned from a handler, it is
@@ -55,9 +56,14 @@ func (e *HTTPError) Error() string {
 func (e *HTTPError) Unwrap() error { return e.Err }
 
 // WriteProblem writes e as the response: application/problem+json with
-// e.Status, filling Type, Title and Instance when empty.
+// e.Status (500 when it is not a 4xx or 5xx), filling Type, Title and
+// Instance when empty. It replaces any buffered body and returns
+// ErrCommitted when the response was already sent.
 func (c *Context) WriteProblem(e *HTTPError) error {
 	c.live()
+	if c.committed {
+		return ErrCommitted
+	}
 	p := *e
 	if p.Status < 400 || p.Status > 599 {
 		p.Status = http.StatusInternalServerError
@@ -69,14 +75,16 @@ func (c *Context) WriteProblem(e *HTTPError) error {
 		p.Title = http.StatusText(p.Status)
 	}
 	if p.Instance == "" {
-		p.Instance = c.r.URL.Path
+		p.Instance = MountPrefix(c.r) + c.r.URL.Path // the path the client asked for
 	}
 	h := c.w.Header()
 	for k, v := range p.Header {
 		h[k] = v
 	}
+	// A length set for the body being replaced would now be wrong.
+	delete(h, "Content-Length")
 	c.body = c.body[:0]
-	if err := json.NewEncoder(c).Encode(&p); err != nil {
+	if err := json.NewEncoder((*bodyBuffer)(c)).Encode(&p); err != nil {
 		return err
 	}
 	h["Content-Type"] = valProblem
@@ -86,35 +94,90 @@ func (c *Context) WriteProblem(e *HTTPError) error {
 }
 
 // handleError turns err into a response through the server's error
-// handler, or the default mapping.
+// handler, or the default mapping. A panicking error handler is logged
+// and the default mapping used instead.
 func (s *Server) handleError(c *Context, err error) {
-	if s.errorHandler != nil {
-		s.errorHandler(c, err)
+	if s.errorHandler == nil {
+		DefaultErrorHandler(c, err)
 		return
 	}
-	DefaultErrorHandler(c, err)
+	defer func() {
+		if rec := recover(); rec != nil {
+			if rec == http.ErrAbortHandler {
+				panic(rec)
+			}
+			s.log.ErrorContext(c.r.Context(), "panic in error handler",
+				"panic", fmt.Sprint(rec), "stack", string(debug.Stack()))
+			DefaultErrorHandler(c, err)
+		}
+	}()
+	s.errorHandler(c, err)
 }
 
 // DefaultErrorHandler maps an error to a response: an *HTTPError is
 // written as problem+json, an *http.MaxBytesError as 413, and anything
 // else as a 500 whose body does not reveal the error, which is logged.
+// Errors of 500 and above are logged; an error that arrives after the
+// response was committed can only be logged.
 func DefaultErrorHandler(c *Context, err error) {
 	var he *HTTPError
 	var mbe *http.MaxBytesError
+	var pe panicError
 	switch {
+	case errors.As(err, &pe):
+		// Logged with its stack where it was recovered.
+		he = Error(http.StatusInternalServerError, "")
 	case errors.As(err, &he):
 		if he.Status >= 500 {
-			c.Logger().ErrorContext(c.Context(), "request failed",
-				"method", c.Method(), "path", c.Path(), "status", he.Status, "error", err)
+			logError(c, err)
 		}
 	case errors.As(err, &mbe):
 		he = Errorf(http.StatusRequestEntityTooLarge, "request body larger than %d bytes", mbe.Limit)
 	default:
-		c.Logger().ErrorContext(c.Context(), "request failed",
-			"method", c.Method(), "path", c.Path(), "error", err)
+		logError(c, err)
 		he = Error(http.StatusInternalServerError, "")
 	}
 	if werr := c.WriteProblem(he); werr != nil {
-		c.Logger().Error("writing problem response", "error", werr)
+		c.Logger().ErrorContext(c.Context(), "error after the response was sent",
+			"method", c.Method(), "path", c.Path(), "error", err, "write_error", werr)
 	}
+}
+
+func logError(c *Context, err error) {
+	args := []any{"method", c.Method(), "path", c.Path(), "error", err}
+	var he *HTTPError
+	if errors.As(err, &he) {
+		args = append(args, "status", he.Status)
+		if he.Err != nil {
+			args = append(args, "cause", he.Err)
+		}
+	}
+	c.Logger().ErrorContext(c.Context(), "request failed", args...)
+}
+
+// panicError is the error a recovered panic becomes.
+type panicError struct{ value any }
+
+func (p panicError) Error() string { return fmt.Sprintf("panic: %v", p.value) }
+
+// recovered logs a panic with its stack, calls the panic hook and returns
+// the 500 error that answers it. http.ErrAbortHandler is re-panicked: it
+// asks net/http to abort the response.
+func (s *Server) recovered(c *Context, rec any) error {
+	if rec == http.ErrAbortHandler {
+		panic(rec)
+	}
+	s.log.ErrorContext(c.r.Context(), "panic serving request",
+		"method", c.r.Method, "path", c.r.URL.Path, "panic", fmt.Sprint(rec), "stack", string(debug.Stack()))
+	if s.panicHook != nil {
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					s.log.ErrorContext(c.r.Context(), "panic in panic hook", "panic", fmt.Sprint(r))
+				}
+			}()
+			s.panicHook(c, rec)
+		}()
+	}
+	return &HTTPError{Status: http.StatusInternalServerError, Err: panicError{rec}}
 }

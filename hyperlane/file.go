@@ -33,37 +33,30 @@ func (c *Context) File(name string) error {
 
 // FileFS serves name from fsys like File. name is a slash-separated path
 // relative to the root of fsys, usually taken from a catch-all parameter;
-// a name that would escape the root ("..", an absolute path, a backslash,
-// a NUL byte) is 404 and never opened. A directory serves its index.html.
+// a name that would escape the root ("..", a backslash, a NUL byte) is 404
+// and never opened, and a leading "/" is relative to the root. A
+// directory serves its index.html. Files without a modification time,
+// such as embedded ones, get an ETag from their content.
+//
+// The file is streamed: the response is committed, response middleware
+// sees the status but can no longer change the response.
 func (c *Context) FileFS(fsys fs.FS, name string) error {
 	c.live()
-	name = strings.TrimPrefix(name, "/")
+	if c.committed {
+		return ErrCommitted
+	}
+	name = strings.TrimSuffix(strings.TrimPrefix(name, "/"), "/")
 	if name == "" {
 		name = "."
 	}
 	if !fs.ValidPath(name) || strings.ContainsAny(name, "\\\x00") {
 		return Errorf(http.StatusNotFound, "no file %q", name)
 	}
-	f, err := fsys.Open(name)
+	f, st, err := openFile(fsys, name)
 	if err != nil {
-		return fileError(name, err)
+		return err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return fileError(name, err)
-	}
-	if st.IsDir() {
-		f.Close()
-		name = path.Join(name, "index.html")
-		if f, err = fsys.Open(name); err != nil {
-			return fileError(name, err)
-		}
-		defer f.Close()
-		if st, err = f.Stat(); err != nil || st.IsDir() {
-			return Errorf(http.StatusNotFound, "no file %q", name)
-		}
-	}
 	content, err := seekable(f, st)
 	if err != nil {
 		return fileError(name, err)
@@ -74,9 +67,37 @@ func (c *Context) FileFS(fsys fs.FS, name string) error {
 			h.Set("ETag", tag)
 		}
 	}
-	w := c.Writer()
-	http.ServeContent(w, c.r, path.Base(name), st.ModTime(), content)
+	c.Writer()
+	c.status = 0
+	c.sw.c = c
+	http.ServeContent(&c.sw, c.r, path.Base(st.Name()), st.ModTime(), content)
 	return nil
+}
+
+// openFile opens name in fsys, or the index.html of a directory.
+func openFile(fsys fs.FS, name string) (fs.File, fs.FileInfo, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, nil, fileError(name, err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, nil, fileError(name, err)
+	}
+	if !st.IsDir() {
+		return f, st, nil
+	}
+	f.Close()
+	name = path.Join(name, "index.html")
+	if f, err = fsys.Open(name); err != nil {
+		return nil, nil, fileError(name, err)
+	}
+	if st, err = f.Stat(); err != nil || st.IsDir() {
+		f.Close()
+		return nil, nil, Errorf(http.StatusNotFound, "no file %q", name)
+	}
+	return f, st, nil
 }
 
 // Static serves the files of fsys under prefix: GET prefix/{path...}.
@@ -131,3 +152,65 @@ func etag(content io.ReadSeeker, st fs.FileInfo) (string, error) {
 	}
 	return fmt.Sprintf(`"%x-%x"`, st.Size(), h.Sum64()), nil
 }
+
+// fileChunk bounds one write of a streamed file, so that the write-idle
+// deadline is renewed while a large file goes to a slow client.
+const fileChunk = 1 << 20
+
+// streamWriter is the writer files are served through: writes go
+// straight to the client, the status is recorded in the Context for
+// response middleware and access logs, and the write deadline is renewed
+// before every write.
+type streamWriter struct{ c *Context }
+
+func (s *streamWriter) Header() http.Header { return s.c.w.Header() }
+
+func (s *streamWriter) WriteHeader(code int) {
+	if code >= 200 && s.c.status == 0 {
+		s.c.status = code
+	}
+	s.c.w.WriteHeader(code)
+}
+
+func (s *streamWriter) Write(p []byte) (int, error) {
+	if s.c.status == 0 {
+		s.c.status = http.StatusOK
+	}
+	s.c.extendWriteDeadline()
+	return s.c.w.Write(p)
+}
+
+// ReadFrom keeps net/http's sendfile path for files on disk, in chunks
+// of fileChunk bytes with the deadline renewed before each.
+func (s *streamWriter) ReadFrom(r io.Reader) (int64, error) {
+	if s.c.status == 0 {
+		s.c.status = http.StatusOK
+	}
+	rf, ok := s.c.w.(io.ReaderFrom)
+	if !ok {
+		s.c.extendWriteDeadline()
+		return io.Copy(writerOnly{s.c.w}, r)
+	}
+	lr, ok := r.(*io.LimitedReader)
+	if !ok {
+		lr = &io.LimitedReader{R: r, N: 1<<63 - 1}
+	}
+	var total int64
+	for lr.N > 0 {
+		s.c.extendWriteDeadline()
+		chunk := &io.LimitedReader{R: lr.R, N: min(lr.N, fileChunk)}
+		n, err := rf.ReadFrom(chunk)
+		total += n
+		lr.N -= n
+		if err != nil || n == 0 {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+// Unwrap returns the client's writer, for http.ResponseController.
+func (s *streamWriter) Unwrap() http.ResponseWriter { return s.c.w }
+
+// writerOnly hides a writer's ReadFrom, so io.Copy does not call it back.
+type writerOnly struct{ io.Writer }

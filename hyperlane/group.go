@@ -78,9 +78,11 @@ func (g *Group) Any(pattern string, h Handler, opts ...RouteOption) {
 	g.Route(methods[:], pattern, h, opts...)
 }
 
-// Route registers h for each of methods on pattern. The pattern syntax is
-// described in the package documentation; a malformed pattern, a bad
-// regular expression or a duplicate method and pattern panics naming it.
+// Route registers h for each of methods on pattern, under the group's
+// prefix: in a group "/api", pattern "" is "/api" and "/" is "/api/". The
+// pattern syntax is described in the package documentation; a malformed
+// pattern, a bad regular expression or a duplicate method and pattern
+// panics naming it.
 func (g *Group) Route(methods []string, pattern string, h Handler, opts ...RouteOption) {
 	full := g.prefix + pattern
 	if pattern == "" {
@@ -89,31 +91,6 @@ func (g *Group) Route(methods []string, pattern string, h Handler, opts ...Route
 	for _, m := range methods {
 		g.server.router.add(strings.ToUpper(m), full, h, g.chain, opts)
 	}
-}
-
-// Mount serves h for prefix and everything below it. The prefix is
-// stripped from the request path before h sees it, and h writes through
-// Context.ResponseWriter, so response middleware still applies to it.
-func (g *Group) Mount(prefix string, h http.Handler) {
-	if prefix == "" || prefix[0] != '/' || strings.HasSuffix(prefix, "/") {
-		panic("hyperlane: mount prefix " + quote(prefix) + " must begin and must not end with '/'")
-	}
-	full := g.prefix + prefix
-	serve := func(c *Context) error {
-		r := c.Request()
-		r2 := new(http.Request)
-		*r2 = *r
-		u := *r.URL
-		u.Path = "/" + strings.TrimPrefix(strings.TrimPrefix(r.URL.Path, full), "/")
-		if r.URL.RawPath != "" {
-			u.RawPath = "/" + strings.TrimPrefix(strings.TrimPrefix(r.URL.RawPath, full), "/")
-		}
-		r2.URL = &u
-		h.ServeHTTP(c.ResponseWriter(), r2)
-		return nil
-	}
-	g.Any(prefix, serve)
-	g.Any(prefix+"/*", serve)
 }
 
 func quote(s string) string { return `"` + s + `"` }

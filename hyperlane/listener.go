@@ -2,25 +2,19 @@ package hyperlane
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"io"
 	"net"
 	"sync"
-	"syscall"
-	"time"
 )
 
-// listen opens a TCP listener whose socket options are set through
-// net.ListenConfig.Control before bind, so they are real kernel options
-// (and, on Linux, inherited by accepted sockets). Per-connection options
-// that Go exposes are applied again on every accepted connection.
+// listen opens the server's tuned TCP listener. Its socket options are set
+// through net.ListenConfig.Control before bind and listen, so they are
+// real kernel options: buffer sizes set there also shape the TCP window
+// scale that connections negotiate, which setting them after accept
+// cannot do. See sockopt_linux.go for how they reach accepted sockets.
 func listen(ctx context.Context, st *settings) (net.Listener, error) {
-	lc := net.ListenConfig{
-		Control: func(_, _ string, rc syscall.RawConn) error {
-			return controlSocket(rc, st, true)
-		},
-		KeepAlive: st.keepAlive,
-	}
+	lc := listenConfig(st)
 	ln, err := lc.Listen(ctx, "tcp", st.addr)
 	if err != nil {
 		return nil, fmt.Errorf("hyperlane: listen on %s: %w", st.addr, err)
@@ -28,47 +22,33 @@ func listen(ctx context.Context, st *settings) (net.Listener, error) {
 	return &tunedListener{TCPListener: ln.(*net.TCPListener), st: st}, nil
 }
 
-// tunedListener applies connection options to each accepted connection.
+// tunedListener applies the per-connection options that a listening
+// socket cannot pass on to the connections it accepts.
 type tunedListener struct {
 	*net.TCPListener
 	st *settings
 }
 
+// Accept returns the next connection, tuned. A connection that cannot be
+// tuned (its peer may already have reset it) is closed and skipped: an
+// error returned here would stop http.Server.Serve for good.
 func (l *tunedListener) Accept() (net.Conn, error) {
-	c, err := l.TCPListener.AcceptTCP()
-	if err != nil {
-		return nil, err
-	}
-	if err := tuneConn(c, l.st); err != nil {
-		c.Close()
-		return nil, err
-	}
-	return c, nil
-}
-
-func tuneConn(c *net.TCPConn, st *settings) error {
-	if err := c.SetNoDelay(st.noDelay); err != nil {
-		return err
-	}
-	if st.linger >= 0 {
-		if err := c.SetLinger(st.linger); err != nil {
-			return err
+	for {
+		c, err := l.AcceptTCP()
+		if err != nil {
+			return nil, err
 		}
-	}
-	if st.keepAlive > 0 {
-		if err := c.SetKeepAliveConfig(net.KeepAliveConfig{Enable: true, Idle: st.keepAlive, Interval: st.keepAlive, Count: 9}); err != nil {
-			return err
+		if err := tuneConn(c, l.st); err != nil {
+			c.Close()
+			continue
 		}
+		return c, nil
 	}
-	rc, err := c.SyscallConn()
-	if err != nil {
-		return err
-	}
-	return controlSocket(rc, st, false)
 }
 
 // limitListener blocks Accept while n connections are open, so excess
 // clients wait in the kernel's accept backlog instead of being reset.
+// A slot is held from accept until the connection is closed.
 func limitListener(ln net.Listener, n int) net.Listener {
 	return &limitedListener{Listener: ln, slots: make(chan struct{}, n), done: make(chan struct{})}
 }
@@ -86,26 +66,22 @@ func (l *limitedListener) Accept() (net.Conn, error) {
 	case <-l.done:
 		return nil, net.ErrClosed
 	}
-	for {
-		c, err := l.Listener.Accept()
-		if err != nil {
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				time.Sleep(5 * time.Millisecond)
-				continue
-			}
-			<-l.slots
-			return nil, err
-		}
-		return &limitedConn{Conn: c, release: func() { <-l.slots }}, nil
+	c, err := l.Listener.Accept()
+	if err != nil {
+		<-l.slots
+		return nil, err
 	}
+	return &limitedConn{Conn: c, release: l.release}, nil
 }
+
+func (l *limitedListener) release() { <-l.slots }
 
 func (l *limitedListener) Close() error {
 	l.closeOnce.Do(func() { close(l.done) })
 	return l.Listener.Close()
 }
 
+// limitedConn gives its slot back on the first Close.
 type limitedConn struct {
 	net.Conn
 	once    sync.Once
@@ -116,4 +92,22 @@ func (c *limitedConn) Close() error {
 	err := c.Conn.Close()
 	c.once.Do(c.release)
 	return err
+}
+
+// ReadFrom keeps net/http's sendfile path for file responses.
+func (c *limitedConn) ReadFrom(r io.Reader) (int64, error) {
+	if rf, ok := c.Conn.(io.ReaderFrom); ok {
+		return rf.ReadFrom(r)
+	}
+	return io.Copy(struct{ io.Writer }{c.Conn}, r)
+}
+
+// CloseWrite lets net/http half-close the connection after a response
+// that left request data unread (a body over its limit), so the client
+// reads the response before the connection goes away.
+func (c *limitedConn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
 }

@@ -16,6 +16,7 @@ const (
 	DefaultReadIdleTimeout   = 30 * time.Second
 	DefaultWriteIdleTimeout  = 30 * time.Second
 	DefaultMaxHeaderBytes    = 64 << 10
+	DefaultMaxURIBytes       = 8 << 10
 	DefaultMaxBodyBytes      = 8 << 20
 	DefaultShutdownTimeout   = 10 * time.Second
 )
@@ -40,6 +41,7 @@ type settings struct {
 	readIdleTimeout   time.Duration
 	writeIdleTimeout  time.Duration
 	maxHeaderBytes    int
+	maxURIBytes       int
 	maxBodyBytes      int64
 	shutdownTimeout   time.Duration
 
@@ -65,6 +67,7 @@ func defaultSettings() settings {
 		readIdleTimeout:   DefaultReadIdleTimeout,
 		writeIdleTimeout:  DefaultWriteIdleTimeout,
 		maxHeaderBytes:    DefaultMaxHeaderBytes,
+		maxURIBytes:       DefaultMaxURIBytes,
 		maxBodyBytes:      DefaultMaxBodyBytes,
 		shutdownTimeout:   DefaultShutdownTimeout,
 	}
@@ -95,8 +98,14 @@ func WithBufferSizes(read, write int) Option {
 	return func(s *settings) { s.readBuffer, s.writeBuffer = read, write }
 }
 
-// WithKeepAlive sets the TCP keep-alive probe period (default 15 s);
-// a negative value disables keep-alive probes.
+// keepAliveProbes is how many unanswered keep-alive probes drop a
+// connection (TCP_KEEPCNT).
+const keepAliveProbes = 9
+
+// WithKeepAlive sets the TCP keep-alive period (default 15 s): the idle
+// time before the first probe and the interval between probes; after
+// 9 unanswered probes the connection is dropped, so a peer that vanished
+// without a FIN is noticed. 0 or a negative value disables keep-alive.
 func WithKeepAlive(period time.Duration) Option {
 	return func(s *settings) { s.keepAlive = period }
 }
@@ -107,7 +116,9 @@ func WithReusePort(on bool) Option { return func(s *settings) { s.reusePort = on
 
 // WithMaxConns limits how many connections are served at once. Excess
 // connections are not accepted until a slot frees, so they wait in the
-// kernel's accept backlog instead of being reset. 0 (default) is no limit.
+// kernel's accept backlog instead of being reset. A slot is held from
+// accept until the connection closes, idle keep-alive time included, and
+// one HTTP/2 connection carries many requests. 0 (default) is no limit.
 func WithMaxConns(n int) Option { return func(s *settings) { s.maxConns = n } }
 
 // WithReadHeaderTimeout bounds the time to read request headers
@@ -137,16 +148,24 @@ func WithWriteIdleTimeout(d time.Duration) Option {
 	return func(s *settings) { s.writeIdleTimeout = d }
 }
 
-// WithMaxHeaderBytes limits the size of request headers (default 64 KiB);
-// larger requests get 431.
+// WithMaxHeaderBytes limits the size of the request head, request line
+// and headers together (default 64 KiB); a larger one gets 431. The limit
+// is exact from 4097 bytes up (net/http's read buffer sets that floor);
+// 0 means net/http's own default, 1 MiB plus 4 KiB.
 func WithMaxHeaderBytes(n int) Option { return func(s *settings) { s.maxHeaderBytes = n } }
+
+// WithMaxURIBytes limits the length of the request target, path and
+// query as sent (default 8 KiB); a longer one gets 414 problem+json
+// before routing. 0 removes the limit, leaving only WithMaxHeaderBytes.
+func WithMaxURIBytes(n int) Option { return func(s *settings) { s.maxURIBytes = n } }
 
 // WithMaxBodyBytes limits request bodies read through the Context
 // (default 8 MiB); larger bodies get 413. A negative value removes the limit.
 func WithMaxBodyBytes(n int64) Option { return func(s *settings) { s.maxBodyBytes = n } }
 
 // WithShutdownTimeout sets the grace period Run gives in-flight requests
-// after a signal or context cancellation (default 10 s).
+// after a signal or context cancellation (default 10 s); connections
+// still busy after it are closed. 0 closes them at once.
 func WithShutdownTimeout(d time.Duration) Option {
 	return func(s *settings) { s.shutdownTimeout = d }
 }
@@ -160,8 +179,9 @@ func WithTLSFiles(certFile, keyFile string) Option {
 	return func(s *settings) { s.tlsCertFile, s.tlsKeyFile = certFile, keyFile }
 }
 
-// WithH2C enables HTTP/2 over cleartext TCP (prior knowledge and Upgrade),
-// for use behind proxies that speak h2c. Off by default.
+// WithH2C enables HTTP/2 over cleartext TCP with prior knowledge (the
+// client starts with the HTTP/2 preface; the "Upgrade: h2c" dance is not
+// supported), for use behind proxies that speak h2c. Off by default.
 func WithH2C(on bool) Option { return func(s *settings) { s.h2c = on } }
 
 // WithTrustedProxies lists the proxy networks whose X-Forwarded-For and

@@ -16,10 +16,12 @@ type compiledPattern struct {
 }
 
 // compilePattern checks a pattern and translates it to chi's syntax:
-// "{name}" and "{name:regex}" pass through (chi anchors the regex to the
-// segment), and a last segment "{name:.*}" or "{name:^.*$}" becomes chi's
-// tail catch-all "*", read back as Param(name). It returns an error naming
-// the problem; the caller adds the pattern.
+// "{name}" passes through, "{name:regex}" becomes "{name:^(?:regex)$}"
+// so that the expression must match the whole segment (chi only adds a
+// missing ^ or $, which leaves "a|b" matching "apple"), and a last segment
+// "{name:.*}" or "{name:^.*$}" becomes chi's tail catch-all "*", read back
+// as Param(name). It returns an error naming the problem; the caller adds
+// the pattern.
 func compilePattern(pattern string) (compiledPattern, error) {
 	var cp compiledPattern
 	if pattern == "" || pattern[0] != '/' {
@@ -63,11 +65,16 @@ func compilePattern(pattern string) (compiledPattern, error) {
 				if expr == "" {
 					return cp, fmt.Errorf("empty regular expression in {%s}", name)
 				}
+				if strings.Contains(expr, "/") {
+					return cp, fmt.Errorf("regular expression in {%s} matches one segment and cannot contain '/'", name)
+				}
 				if _, err := regexp.Compile(expr); err != nil {
 					return cp, fmt.Errorf("invalid regular expression in {%s}: %w", name, err)
 				}
+				out.WriteString("{" + name + ":^(?:" + expr + ")$}")
+			} else {
+				out.WriteString("{" + name + "}")
 			}
-			out.WriteString(pattern[i : end+1])
 			shape.WriteString("{:" + expr + "}")
 			i = end + 1
 		case ch == '}':
@@ -83,6 +90,9 @@ func compilePattern(pattern string) (compiledPattern, error) {
 		default:
 			if ch < 0x21 || ch == 0x7f {
 				return cp, fmt.Errorf("control or space character at offset %d", i)
+			}
+			if ch == '?' || ch == '#' {
+				return cp, fmt.Errorf("%q at offset %d: a path pattern has no query or fragment", ch, i)
 			}
 			out.WriteByte(ch)
 			shape.WriteByte(ch)

@@ -23,8 +23,9 @@ var (
 	valNoSniff   = []string{"nosniff"}
 )
 
-// ErrCommitted is returned when a response is written after it was
-// already sent with Send, Flush or Writer.
+// ErrCommitted is returned by Send, WriteProblem and the terminal helpers
+// (Text, JSON, Redirect, File...) once the response was committed by
+// Send, Flush, Writer or a file: what they would write can no longer be.
 var ErrCommitted = errors.New("hyperlane: response already committed")
 
 // Status sets the response status code.
@@ -106,6 +107,9 @@ func (c *Context) Write(b []byte) (int, error) {
 // Text responds with a text/plain body.
 func (c *Context) Text(code int, s string) error {
 	c.live()
+	if c.committed {
+		return ErrCommitted
+	}
 	c.w.Header()["Content-Type"] = valTextPlain
 	c.status = code
 	c.body = append(c.body[:0], s...)
@@ -115,17 +119,24 @@ func (c *Context) Text(code int, s string) error {
 // HTML responds with a text/html body.
 func (c *Context) HTML(code int, html string) error {
 	c.live()
+	if c.committed {
+		return ErrCommitted
+	}
 	c.w.Header()["Content-Type"] = valHTML
 	c.status = code
 	c.body = append(c.body[:0], html...)
 	return nil
 }
 
-// JSON responds with v encoded as JSON.
+// JSON responds with v encoded as JSON. An encoding error is returned
+// (and so becomes a 500) with the body left empty.
 func (c *Context) JSON(code int, v any) error {
 	c.live()
+	if c.committed {
+		return ErrCommitted
+	}
 	c.body = c.body[:0]
-	if err := json.NewEncoder(c).Encode(v); err != nil {
+	if err := json.NewEncoder((*bodyBuffer)(c)).Encode(v); err != nil {
 		c.body = c.body[:0]
 		return err
 	}
@@ -134,10 +145,16 @@ func (c *Context) JSON(code int, v any) error {
 	return nil
 }
 
-// Blob responds with b and the given content type.
+// Blob responds with b and the given content type; an empty content type
+// lets net/http sniff one.
 func (c *Context) Blob(code int, contentType string, b []byte) error {
 	c.live()
-	c.w.Header().Set("Content-Type", contentType)
+	if c.committed {
+		return ErrCommitted
+	}
+	if contentType != "" {
+		c.w.Header().Set("Content-Type", contentType)
+	}
 	c.status = code
 	c.body = append(c.body[:0], b...)
 	return nil
@@ -146,30 +163,41 @@ func (c *Context) Blob(code int, contentType string, b []byte) error {
 // NoContent responds with code and no body.
 func (c *Context) NoContent(code int) error {
 	c.live()
+	if c.committed {
+		return ErrCommitted
+	}
 	c.status = code
 	c.body = c.body[:0]
 	return nil
 }
 
 // Redirect responds with code (a 3xx) and a Location header. A relative
-// URL is resolved against the request path, and a path-absolute one gets
-// the mount prefix when the app is mounted under one (see WithMountPrefix).
+// URL ("edit", "../list") is resolved against the request path, and a
+// path-absolute one ("/login") gets the mount prefix when the app is
+// mounted under one (see WithMountPrefix). A URL with a scheme or host
+// is used as given.
 func (c *Context) Redirect(code int, location string) error {
 	c.live()
+	if c.committed {
+		return ErrCommitted
+	}
 	if code < 300 || code > 399 {
 		return Errorf(http.StatusInternalServerError, "redirect with non-3xx status %d", code)
 	}
 	u, err := url.Parse(location)
 	if err != nil {
-		return Errorf(http.StatusInternalServerError, "invalid redirect location: %v", err)
+		return Errorf(http.StatusInternalServerError, "invalid redirect location: %w", err)
 	}
 	if u.Scheme == "" && u.Host == "" {
-		if !strings.HasPrefix(u.Path, "/") && u.Path != "" {
+		if !strings.HasPrefix(u.Path, "/") {
 			u = c.r.URL.ResolveReference(u)
 			u.Scheme, u.Host, u.User = "", "", nil
 		}
-		if strings.HasPrefix(u.Path, "/") {
-			u.Path = MountPrefix(c.r) + u.Path
+		if prefix := MountPrefix(c.r); prefix != "" {
+			u.Path = prefix + u.Path
+			if u.RawPath != "" {
+				u.RawPath = prefix + u.RawPath
+			}
 		}
 		location = u.String()
 	}
@@ -180,13 +208,14 @@ func (c *Context) Redirect(code int, location string) error {
 }
 
 // Send writes the status, headers and buffered body now and commits the
-// response (Hyperlane's send). Later writes go straight to the client.
+// response (Hyperlane's send). Later writes go straight to the client;
+// response middleware still runs but can no longer change what was sent.
 func (c *Context) Send() error {
 	c.live()
 	if c.committed {
 		return ErrCommitted
 	}
-	return c.writeBuffered()
+	return c.writeOut(false)
 }
 
 // Flush commits the response if needed and flushes it to the client, for
@@ -194,7 +223,7 @@ func (c *Context) Send() error {
 func (c *Context) Flush() error {
 	c.live()
 	if !c.committed {
-		if err := c.writeBuffered(); err != nil {
+		if err := c.writeOut(false); err != nil {
 			return err
 		}
 	}
@@ -207,7 +236,7 @@ func (c *Context) Committed() bool { c.live(); return c.committed }
 
 // Writer returns the raw http.ResponseWriter and commits the response:
 // the buffered status and body are then not written by Hyperlane; the
-// caller writes everything itself.
+// caller writes everything itself. Headers set so far are kept.
 func (c *Context) Writer() http.ResponseWriter {
 	c.live()
 	if !c.committed {
@@ -219,21 +248,26 @@ func (c *Context) Writer() http.ResponseWriter {
 
 // ResponseWriter returns an http.ResponseWriter that writes into the
 // Context's buffer, so a net/http handler's response passes through
-// response middleware. Flush and Hijack commit and stream; Unwrap returns
-// the underlying writer for http.ResponseController.
+// response middleware and is written once. Flush and Hijack commit and
+// stream, and it works with http.ResponseController.
 func (c *Context) ResponseWriter() http.ResponseWriter { c.live(); c.bw.c = c; return &c.bw }
 
-// writeBuffered writes status, headers and body once, with Content-Length.
-func (c *Context) writeBuffered() error {
+// writeBuffered writes the response at the end of the request: status,
+// headers and body, once, with Content-Length.
+func (c *Context) writeBuffered() error { return c.writeOut(true) }
+
+// writeOut writes status, headers and body and commits. final says that
+// nothing follows (the end of the request): then the body gets its
+// Content-Length even beyond net/http's 2 KiB chunking buffer, under
+// which net/http computes it itself.
+func (c *Context) writeOut(final bool) error {
 	c.committed = true
 	status := c.status
 	if status == 0 {
 		status = http.StatusOK
 	}
 	h := c.w.Header()
-	// net/http computes Content-Length itself for a body that fits its
-	// 2 KiB chunking buffer; beyond that, say it so the body is not chunked.
-	if len(c.body) > 2048 && bodyAllowed(status) {
+	if final && len(c.body) > 2048 && bodyAllowed(status) {
 		if _, ok := h["Content-Length"]; !ok {
 			h["Content-Length"] = []string{strconv.Itoa(len(c.body))}
 		}
@@ -251,83 +285,148 @@ func bodyAllowed(status int) bool {
 	return status >= 200 && status != http.StatusNoContent && status != http.StatusNotModified
 }
 
-// extendWriteDeadline renews the write-idle deadline before a write.
+// extendWriteDeadline renews the write-idle deadline before a write. The
+// connection is found before the clock is read, so a writer without
+// deadlines (a recorder, a test double) costs no time.Now.
 func (c *Context) extendWriteDeadline() {
 	if d := c.server.settings.writeIdleTimeout; d > 0 {
-		setDeadline(c.w, time.Now().Add(d), false)
-	}
-}
-
-// setDeadline sets the write (or read) deadline of the connection behind
-// w. It walks Unwrap itself instead of using http.ResponseController,
-// whose "not supported" error would allocate on writers without
-// deadlines, such as httptest.ResponseRecorder.
-func setDeadline(w http.ResponseWriter, t time.Time, read bool) {
-	for {
-		switch x := w.(type) {
-		case interface {
-			SetWriteDeadline(time.Time) error
-			SetReadDeadline(time.Time) error
-		}:
-			if read {
-				_ = x.SetReadDeadline(t)
-			} else {
-				_ = x.SetWriteDeadline(t)
-			}
-			return
-		case interface{ Unwrap() http.ResponseWriter }:
-			w = x.Unwrap()
-		default:
-			return
+		if dl := deadlines(c.w); dl != nil {
+			_ = dl.SetWriteDeadline(time.Now().Add(d))
 		}
 	}
 }
 
+// connDeadlines is what the writer of a connection offers for deadlines.
+type connDeadlines interface {
+	SetWriteDeadline(time.Time) error
+	SetReadDeadline(time.Time) error
+}
+
+// setDeadline sets the write (or read) deadline of the connection behind
+// w, when there is one.
+func setDeadline(w http.ResponseWriter, t time.Time, read bool) {
+	switch dl := deadlines(w); {
+	case dl == nil:
+	case read:
+		_ = dl.SetReadDeadline(t)
+	default:
+		_ = dl.SetWriteDeadline(t)
+	}
+}
+
+// deadlines finds the deadline setter behind w, or nil. It walks Unwrap
+// itself instead of using http.ResponseController, whose "not supported"
+// error would allocate on writers without deadlines, such as
+// httptest.ResponseRecorder.
+func deadlines(w http.ResponseWriter) connDeadlines {
+	for {
+		switch x := w.(type) {
+		case connDeadlines:
+			return x
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = x.Unwrap()
+		default:
+			return nil
+		}
+	}
+}
+
+// bodyBuffer appends to the buffered body whatever the response state,
+// for encoders that must never reach a committed stream.
+type bodyBuffer Context
+
+func (b *bodyBuffer) Write(p []byte) (int, error) {
+	b.body = append(b.body, p...)
+	return len(p), nil
+}
+
 // bufferedWriter is the http.ResponseWriter of Context.ResponseWriter.
-type bufferedWriter struct{ c *Context }
+// Until the response is committed, WriteHeader sets the Context's status
+// and Write appends to its body; after, both go to the client.
+type bufferedWriter struct {
+	c           *Context
+	wroteHeader bool
+}
 
 func (b *bufferedWriter) Header() http.Header { return b.c.w.Header() }
 
 func (b *bufferedWriter) WriteHeader(code int) {
-	switch {
-	case b.c.committed:
-		b.c.w.WriteHeader(code)
-	case b.c.status == 0:
-		b.c.status = code
+	if code >= 100 && code < 200 && code != http.StatusSwitchingProtocols {
+		b.c.w.WriteHeader(code) // informational: sent at once, as net/http does
+		return
 	}
+	if b.wroteHeader {
+		return
+	}
+	b.wroteHeader = true
+	if b.c.committed {
+		b.c.w.WriteHeader(code)
+		return
+	}
+	b.c.status = code
 }
 
 func (b *bufferedWriter) Write(p []byte) (int, error) {
-	if b.c.status == 0 {
-		b.c.status = http.StatusOK
+	if !b.wroteHeader {
+		b.WriteHeader(http.StatusOK)
 	}
 	return b.c.Write(p)
 }
 
-func (b *bufferedWriter) Flush() { _ = b.c.Flush() }
+// Flush commits what is buffered and flushes it.
+func (b *bufferedWriter) Flush() { _ = b.FlushError() }
 
+// FlushError is Flush for http.ResponseController.
+func (b *bufferedWriter) FlushError() error {
+	if !b.wroteHeader {
+		b.WriteHeader(http.StatusOK)
+	}
+	return b.c.Flush()
+}
+
+// Hijack takes over the connection; the response counts as committed.
+// A status written before, such as the 101 of a WebSocket handshake, is
+// sent first, as net/http does.
 func (b *bufferedWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	if !b.c.committed {
+	pending := !b.c.committed && (b.c.status != 0 || len(b.c.body) > 0)
+	w := b.Unwrap()
+	if pending {
+		sendHeaderNow(w)
+	}
+	conn, rw, err := http.NewResponseController(w).Hijack()
+	if err == nil {
 		b.c.committed = true
 	}
-	return http.NewResponseController(b.c.w).Hijack()
+	return conn, rw, err
+}
+
+// SetReadDeadline is for http.ResponseController.
+func (b *bufferedWriter) SetReadDeadline(t time.Time) error {
+	return http.NewResponseController(b.c.w).SetReadDeadline(t)
+}
+
+// SetWriteDeadline is for http.ResponseController.
+func (b *bufferedWriter) SetWriteDeadline(t time.Time) error {
+	return http.NewResponseController(b.c.w).SetWriteDeadline(t)
+}
+
+// EnableFullDuplex is for http.ResponseController.
+func (b *bufferedWriter) EnableFullDuplex() error {
+	return http.NewResponseController(b.c.w).EnableFullDuplex()
 }
 
 // Unwrap returns the underlying writer. The response is committed first,
-// since whoever unwraps may write around the buffer.
+// since whoever unwraps may write around the buffer: what is buffered is
+// sent, and a status not chosen yet is left to the caller.
 func (b *bufferedWriter) Unwrap() http.ResponseWriter {
-	if !b.c.committed {
-		_ = b.c.writeBufferedHeaderOnly()
+	c := b.c
+	if !c.committed {
+		if c.status == 0 && len(c.body) == 0 {
+			c.committed = true
+		} else {
+			b.wroteHeader = true
+			_ = c.writeOut(false)
+		}
 	}
-	return b.c.w
-}
-
-// writeBufferedHeaderOnly commits status and buffered body without
-// writing the status for a handler that has not chosen one yet.
-func (c *Context) writeBufferedHeaderOnly() error {
-	if c.status == 0 && len(c.body) == 0 {
-		c.committed = true
-		return nil
-	}
-	return c.writeBuffered()
+	return c.w
 }

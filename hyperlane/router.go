@@ -20,8 +20,10 @@ type Handler func(c *Context) error
 type RouteInfo struct {
 	Method  string         // an upper-case HTTP method
 	Pattern string         // the pattern as registered, with any group prefix
-	Handler string         // the handler's function name
+	Handler string         // the handler's function name; for a mount, the mounted handler's type
 	Meta    map[string]any // free metadata set with the Meta route option
+
+	wrappers []func(Handler) Handler // set by WrapHandler, the first outermost
 }
 
 // RouteOption configures one route at registration.
@@ -152,6 +154,7 @@ func (rt *router) add(method, pattern string, h Handler, groups []*Group, opts [
 	for _, o := range opts {
 		o(&r.info)
 	}
+	r.handler = r.info.wrap(h)
 	rt.byPattern[mi][cp.chi] = r
 	if cp.static {
 		sr := rt.static[pattern]
@@ -164,8 +167,9 @@ func (rt *router) add(method, pattern string, h Handler, groups []*Group, opts [
 	rt.routes = append(rt.routes, r)
 }
 
-// find resolves method and path to a route, filling c's params. For HEAD
-// without its own route it falls back to GET.
+// find resolves method and path to a route, filling c's params: first
+// the static map, then chi's tree. HEAD without its own route falls back
+// to GET.
 func (rt *router) find(c *Context, mi int, path string) *route {
 	if sr := rt.static[path]; sr != nil {
 		if r := sr[mi]; r != nil {
@@ -175,28 +179,50 @@ func (rt *router) find(c *Context, mi int, path string) *route {
 			return sr[idxGet]
 		}
 	}
-	if r := rt.findInTree(c, mi, path); r != nil || mi != idxHead {
-		return r
+	r := rt.lookup(&c.rctx, mi, path)
+	if r == nil && mi == idxHead {
+		r = rt.lookup(&c.rctx, idxGet, path)
 	}
-	return rt.findInTree(c, idxGet, path)
+	if r != nil {
+		c.setParams(c.rctx.URLParams.Keys, c.rctx.URLParams.Values, r.tailName)
+	}
+	return r
 }
 
-func (rt *router) findInTree(c *Context, mi int, path string) *route {
-	rctx := &c.rctx
+// lookup searches chi's tree, leaving the parameters in rctx. A {name}
+// parameter never matches an empty segment: chi would match "/a//b"
+// against "/a/{x}/b" with x empty. Only a catch-all may be empty.
+func (rt *router) lookup(rctx *chi.Context, mi int, path string) *route {
 	rctx.Reset()
 	pattern := rt.tree.Find(rctx, methods[mi], path)
 	if pattern == "" {
 		return nil
 	}
 	r := rt.byPattern[mi][pattern]
-	if r != nil {
-		c.setParams(rctx.URLParams.Keys, rctx.URLParams.Values, r.tailName)
+	if r == nil {
+		return nil
+	}
+	keys, values := rctx.URLParams.Keys, rctx.URLParams.Values
+	for i, v := range values {
+		if v == "" && keys[i] != "*" {
+			return nil
+		}
 	}
 	return r
 }
 
+// matches reports whether a route for method index mi matches path,
+// without touching the request's parameters.
+func (rt *router) matches(c *Context, mi int, path string) bool {
+	if sr := rt.static[path]; sr != nil && sr[mi] != nil {
+		return true
+	}
+	return rt.lookup(&c.rctx, mi, path) != nil
+}
+
 // allowed appends the methods that would match path to dst, for the Allow
-// header of 405 and OPTIONS responses. HEAD is implied by GET.
+// header of 405 and OPTIONS responses. HEAD is implied by GET, and
+// OPTIONS is always answered.
 func (rt *router) allowed(c *Context, path string, dst []string) []string {
 	for mi := range numMethods {
 		if rt.matches(c, mi, path) || mi == idxHead && rt.matches(c, idxGet, path) {
@@ -207,14 +233,6 @@ func (rt *router) allowed(c *Context, path string, dst []string) []string {
 		dst = append(dst, http.MethodOptions)
 	}
 	return dst
-}
-
-func (rt *router) matches(c *Context, mi int, path string) bool {
-	if sr := rt.static[path]; sr != nil && sr[mi] != nil {
-		return true
-	}
-	c.rctx.Reset()
-	return rt.tree.Find(&c.rctx, methods[mi], path) != ""
 }
 
 func contains(list []string, s string) bool {
@@ -239,3 +257,150 @@ func funcName(h Handler) string {
 	name := runtime.FuncForPC(reflect.ValueOf(h).Pointer()).Name()
 	return strings.TrimSuffix(name, "-fm")
 }
+
+// serve is the request path: route lookup, request middleware, handler,
+// response middleware, one buffered write.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	c := acquireContext(s, w, r)
+	groups, handler := s.root.chain, s.missing
+	if limit := s.settings.maxURIBytes; limit > 0 && len(r.RequestURI) > limit {
+		handler = uriTooLong
+	} else if mi := methodIndex(r.Method); mi >= 0 {
+		c.route = s.router.find(c, mi, routingPath(r))
+	}
+	c.reqBody.install(c)
+	if c.route != nil {
+		groups, handler = c.route.groups, c.route.handler
+	}
+	s.run(c, groups, handler)
+	if !c.committed {
+		// An error here means the client went away; there is no one
+		// left to tell.
+		_ = c.writeBuffered()
+	}
+	releaseContext(c)
+}
+
+// uriTooLong answers a request whose target is over WithMaxURIBytes,
+// before routing: no route sees it, the server-wide middleware does.
+func uriTooLong(c *Context) error {
+	return Errorf(http.StatusRequestURITooLong, "request target of %d bytes is over the limit of %d",
+		len(c.r.RequestURI), c.server.settings.maxURIBytes)
+}
+
+// routingPath is the path routes are matched against: the path as sent
+// when it holds escapes that decoding would change (such as %2F inside a
+// segment), the decoded path otherwise. Parameters are unescaped after.
+func routingPath(r *http.Request) string {
+	if r.URL.RawPath != "" {
+		return r.URL.RawPath
+	}
+	return r.URL.Path
+}
+
+// run calls the request middleware of every group, outermost first, then
+// the handler unless one of them failed or aborted, then every response
+// middleware, outermost first. An error anywhere becomes the response and
+// the response middleware still runs, so that it sees the final answer.
+func (s *Server) run(c *Context, groups []*Group, handler Handler) {
+request:
+	for _, g := range groups {
+		for _, mw := range g.request {
+			if c.aborted {
+				break request
+			}
+			if err := s.call(c, mw); err != nil {
+				s.handleError(c, err)
+				c.aborted = true
+			}
+		}
+	}
+	if !c.aborted {
+		if err := s.call(c, handler); err != nil {
+			s.handleError(c, err)
+		}
+	}
+	for _, g := range groups {
+		for _, mw := range g.response {
+			if err := s.call(c, mw); err != nil {
+				s.handleError(c, err)
+			}
+		}
+	}
+}
+
+// call runs h, turning a panic into a logged 500 error.
+func (s *Server) call(c *Context, h Handler) (err error) {
+	defer func() {
+		if rec := recover(); rec != nil {
+			err = s.recovered(c, rec)
+		}
+	}()
+	return h(c)
+}
+
+// routeMissing answers a request no route matched: 405 with Allow when
+// the path exists for other methods, 204 with Allow for OPTIONS, a 308 to
+// the slash-corrected path when enabled, and 404 otherwise.
+func (s *Server) routeMissing(c *Context) error {
+	path := routingPath(c.r)
+	var buf [numMethods + 1]string
+	allowed := s.router.allowed(c, path, buf[:0])
+	if len(allowed) == 0 {
+		if s.settings.redirectTrailingSlash {
+			if alt := toggleSlash(path); alt != "" && s.slashTarget(c, alt) {
+				u := *c.r.URL
+				u.Path = toggleSlash(u.Path)
+				if u.RawPath != "" {
+					u.RawPath = alt
+				}
+				return c.Redirect(http.StatusPermanentRedirect, u.RequestURI())
+			}
+		}
+		return Errorf(http.StatusNotFound, "no route for %s %s", c.r.Method, c.r.URL.Path)
+	}
+	allow := joinMethods(allowed)
+	if c.r.Method == http.MethodOptions {
+		c.w.Header().Set("Allow", allow)
+		return c.NoContent(http.StatusNoContent)
+	}
+	return &HTTPError{
+		Status: http.StatusMethodNotAllowed,
+		Detail: fmt.Sprintf("%s is not allowed on %s", c.r.Method, c.r.URL.Path),
+		Header: http.Header{"Allow": {allow}},
+	}
+}
+
+// slashTarget reports whether alt, the request path with its trailing
+// slash toggled, has a route for the request's method (any method for
+// OPTIONS). A path starting with "//" is never a target: as a Location it
+// would name another host.
+func (s *Server) slashTarget(c *Context, alt string) bool {
+	if strings.HasPrefix(alt, "//") {
+		return false
+	}
+	mi := methodIndex(c.r.Method)
+	switch {
+	case mi < 0:
+		return false
+	case mi == idxOptions:
+		var buf [numMethods + 1]string
+		return len(s.router.allowed(c, alt, buf[:0])) > 0
+	case mi == idxHead && s.router.matches(c, idxGet, alt):
+		return true
+	}
+	return s.router.matches(c, mi, alt)
+}
+
+// toggleSlash adds a trailing slash to p or removes it; "" for "/".
+func toggleSlash(p string) string {
+	if p == "/" || p == "" {
+		return ""
+	}
+	if p[len(p)-1] == '/' {
+		return p[:len(p)-1]
+	}
+	return p + "/"
+}
+
+func joinMethods(ms []string) string { return strings.Join(ms, ", ") }

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"sync"
 	"syscall"
 	"time"
@@ -33,18 +32,24 @@ type Server struct {
 	errorHandler func(*Context, error)
 	panicHook    func(*Context, any)
 	missing      Handler // 404, 405 and automatic OPTIONS
+	commands     []Command
 
-	mu       sync.Mutex
-	http     *http.Server
-	addr     net.Addr
-	closing  chan struct{} // closed when Shutdown starts
-	onClose  []func()
-	shutOnce sync.Once
+	mu        sync.Mutex
+	http      *http.Server
+	addr      net.Addr
+	stopped   bool          // Shutdown was called; Serve refuses to start
+	closing   chan struct{} // closed when Shutdown starts
+	drained   chan struct{} // closed when the first Shutdown returns
+	onClose   []func()
+	shutOnce  sync.Once
+	drainOnce sync.Once
+	rt        realtime // WebSocket connections and event streams, for Shutdown
 }
 
 // New returns a Server configured by opts on top of safe defaults.
 func New(opts ...Option) *Server {
-	s := &Server{settings: defaultSettings(), router: newRouter(), closing: make(chan struct{})}
+	s := &Server{settings: defaultSettings(), router: newRouter(),
+		closing: make(chan struct{}), drained: make(chan struct{})}
 	for _, o := range opts {
 		o(&s.settings)
 	}
@@ -144,138 +149,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.serve(w, r)
 }
 
-// serve is the request path: route lookup, request middleware, handler,
-// response middleware, one buffered write.
-func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	c := acquireContext(s, w, r)
-	path := r.URL.RawPath
-	if path == "" {
-		path = r.URL.Path
-	}
-	if mi := methodIndex(r.Method); mi >= 0 {
-		c.route = s.router.find(c, mi, path)
-	}
-	c.reqBody.install(c)
-	groups, handler := s.root.chain, s.missing
-	if c.route != nil {
-		groups, handler = c.route.groups, c.route.handler
-	}
-	s.run(c, groups, handler)
-	if !c.committed {
-		_ = c.writeBuffered()
-	}
-	releaseContext(c)
-}
-
-func (s *Server) run(c *Context, groups []*Group, handler Handler) {
-request:
-	for _, g := range groups {
-		for _, mw := range g.request {
-			if c.aborted {
-				break request
-			}
-			if err := s.call(c, mw); err != nil {
-				s.handleError(c, err)
-				c.aborted = true
-			}
-		}
-	}
-	if !c.aborted {
-		if err := s.call(c, handler); err != nil {
-			s.handleError(c, err)
-		}
-	}
-	for _, g := range groups {
-		for _, mw := range g.response {
-			if err := s.call(c, mw); err != nil {
-				s.handleError(c, err)
-				return
-			}
-		}
-	}
-}
-
-// call runs h, turning a panic into a logged 500 error.
-func (s *Server) call(c *Context, h Handler) (err error) {
-	defer func() {
-		if rec := recover(); rec != nil {
-			err = s.recovered(c, rec)
-		}
-	}()
-	return h(c)
-}
-
-func (s *Server) recovered(c *Context, rec any) error {
-	if rec == http.ErrAbortHandler {
-		panic(rec)
-	}
-	s.log.ErrorContext(c.r.Context(), "panic serving request",
-		"method", c.r.Method, "path", c.r.URL.Path, "panic", fmt.Sprint(rec), "stack", string(debug.Stack()))
-	if s.panicHook != nil {
-		s.panicHook(c, rec)
-	}
-	return &HTTPError{Status: http.StatusInternalServerError, Err: fmt.Errorf("panic: %v", rec)}
-}
-
-// routeMissing answers a request no route matched: 405 with Allow when
-// the path exists for other methods, 204 with Allow for OPTIONS, a 308 to
-// the slash-corrected path when enabled, and 404 otherwise.
-func (s *Server) routeMissing(c *Context) error {
-	path := c.r.URL.RawPath
-	if path == "" {
-		path = c.r.URL.Path
-	}
-	var buf [numMethods + 1]string
-	allowed := s.router.allowed(c, path, buf[:0])
-	if len(allowed) == 0 {
-		if s.settings.redirectTrailingSlash {
-			if alt := toggleSlash(path); alt != "" && len(s.router.allowed(c, alt, buf[:0])) > 0 {
-				u := *c.r.URL
-				u.Path, u.RawPath = toggleSlash(u.Path), ""
-				return c.Redirect(http.StatusPermanentRedirect, u.RequestURI())
-			}
-		}
-		return Errorf(http.StatusNotFound, "no route for %s %s", c.r.Method, c.r.URL.Path)
-	}
-	allow := joinMethods(allowed)
-	if c.r.Method == http.MethodOptions {
-		c.w.Header().Set("Allow", allow)
-		return c.NoContent(http.StatusNoContent)
-	}
-	return &HTTPError{
-		Status: http.StatusMethodNotAllowed,
-		Detail: fmt.Sprintf("%s is not allowed on %s", c.r.Method, c.r.URL.Path),
-		Header: http.Header{"Allow": {allow}},
-	}
-}
-
-func toggleSlash(p string) string {
-	if p == "/" {
-		return ""
-	}
-	if p[len(p)-1] == '/' {
-		return p[:len(p)-1]
-	}
-	return p + "/"
-}
-
-func joinMethods(ms []string) string {
-	out := ms[0]
-	for _, m := range ms[1:] {
-		out += ", " + m
-	}
-	return out
-}
-
-// Listen opens the server's tuned TCP listener on its address.
+// Listen opens the server's tuned TCP listener on its address: every
+// socket option is set on it, and connections it accepts are tuned.
+// Pass it to Serve or RunListener.
 func (s *Server) Listen(ctx context.Context) (net.Listener, error) {
 	return listen(ctx, &s.settings)
 }
 
 // Run listens, serves, and shuts down gracefully when ctx is cancelled or
 // the process receives SIGINT or SIGTERM: it stops accepting, lets
-// in-flight requests finish within the shutdown timeout, then closes.
-// It returns nil after a graceful shutdown.
+// in-flight requests finish within the shutdown timeout, then closes what
+// is left. It returns nil after a graceful shutdown, and the error of
+// Shutdown when the grace period ran out. A second signal during the
+// grace period ends the process at once, as it would without Run.
 func (s *Server) Run(ctx context.Context) error {
 	ln, err := s.Listen(ctx)
 	if err != nil {
@@ -293,21 +179,29 @@ func (s *Server) RunListener(ctx context.Context, ln net.Listener) error {
 	go func() { errc <- s.Serve(ln) }()
 	select {
 	case err := <-errc:
+		if errors.Is(err, http.ErrServerClosed) {
+			// Shutdown was called directly: return once it is done.
+			<-s.drained
+			return nil
+		}
 		return err
 	case <-ctx.Done():
 	}
+	stop()
 	s.log.Info("shutting down", "grace", s.settings.shutdownTimeout)
-	sctx, cancel := context.WithTimeout(context.Background(), s.settings.shutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.settings.shutdownTimeout)
 	defer cancel()
 	err := s.Shutdown(sctx)
-	if serr := <-errc; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
+	if serr := <-errc; err == nil && serr != nil && !errors.Is(serr, http.ErrServerClosed) {
 		err = serr
 	}
 	return err
 }
 
 // Serve serves connections from ln until Shutdown. It returns
-// http.ErrServerClosed after a shutdown, like net/http.
+// http.ErrServerClosed after a shutdown, like net/http, also when
+// Shutdown came first. ln is used as it is: open it with Listen for the
+// socket options. WithMaxConns and TLS apply to any listener.
 func (s *Server) Serve(ln net.Listener) error {
 	srv, err := s.httpServer()
 	if err != nil {
@@ -317,8 +211,16 @@ func (s *Server) Serve(ln net.Listener) error {
 	if s.settings.maxConns > 0 {
 		ln = limitListener(ln, s.settings.maxConns)
 	}
+	// net/http runs this after it closed its listeners, so ShuttingDown
+	// and OnShutdown fire when no new connection can arrive.
+	srv.RegisterOnShutdown(s.beginShutdown)
 	s.mu.Lock()
-	if s.http != nil {
+	switch {
+	case s.stopped:
+		s.mu.Unlock()
+		ln.Close()
+		return http.ErrServerClosed
+	case s.http != nil:
 		s.mu.Unlock()
 		ln.Close()
 		return errors.New("hyperlane: Serve called twice")
@@ -331,6 +233,9 @@ func (s *Server) Serve(ln net.Listener) error {
 	} else {
 		err = srv.Serve(ln)
 	}
+	// net/http leaves the listener open when it refuses to start (such as
+	// a TLS configuration HTTP/2 cannot use); waiting clients must not hang.
+	ln.Close()
 	return err
 }
 
@@ -341,7 +246,7 @@ func (s *Server) httpServer() (*http.Server, error) {
 		Handler:           s,
 		ReadHeaderTimeout: st.readHeaderTimeout,
 		IdleTimeout:       st.idleTimeout,
-		MaxHeaderBytes:    st.maxHeaderBytes,
+		MaxHeaderBytes:    netHTTPHeaderBytes(st.maxHeaderBytes),
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 		Protocols:         new(http.Protocols),
 	}
@@ -354,6 +259,19 @@ func (s *Server) httpServer() (*http.Server, error) {
 	}
 	srv.TLSConfig = tlsCfg
 	return srv, nil
+}
+
+// headerSlack is what net/http reads beyond http.Server.MaxHeaderBytes
+// before it answers 431: room for its read buffer.
+const headerSlack = 4096
+
+// netHTTPHeaderBytes turns the configured limit on the request head into
+// the value net/http adds headerSlack to, so that the limit is exact.
+func netHTTPHeaderBytes(n int) int {
+	if n <= 0 {
+		return 0 // net/http's default
+	}
+	return max(n-headerSlack, 1)
 }
 
 // tls returns the TLS configuration, or nil for plain TCP.
@@ -401,21 +319,49 @@ func (s *Server) Addr() net.Addr {
 	return s.addr
 }
 
-// ShuttingDown returns a channel closed when Shutdown starts, so that
-// long-lived streams (WebSocket, SSE) can end cleanly.
+// ShuttingDown returns a channel closed when Shutdown starts, after the
+// listener closed, so that long-lived streams (WebSocket, SSE) can end
+// cleanly.
 func (s *Server) ShuttingDown() <-chan struct{} { return s.closing }
 
-// OnShutdown registers fn to run when Shutdown starts.
+// OnShutdown registers fn to run, in its own goroutine, when Shutdown
+// starts, after the listener closed.
 func (s *Server) OnShutdown(fn func()) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.onClose = append(s.onClose, fn)
 }
 
-// Shutdown stops accepting connections and waits for in-flight requests
-// to finish or ctx to end, whichever comes first; then it closes what is
-// left. Streams are told through ShuttingDown and OnShutdown.
+// Shutdown stops accepting connections, closes idle ones, and waits for
+// in-flight requests to finish or ctx to end, whichever comes first; then
+// it closes what is left and returns ctx's error, wrapped. Streams are
+// told through ShuttingDown and OnShutdown. A Server that was shut down
+// does not serve again.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.stopped = true
+	srv := s.http
+	s.mu.Unlock()
+	defer s.drainOnce.Do(func() { close(s.drained) })
+	if srv == nil {
+		s.beginShutdown()
+		return s.rt.drain(ctx)
+	}
+	err := srv.Shutdown(ctx)
+	s.beginShutdown() // already run by net/http; this waits for it
+	if derr := s.rt.drain(ctx); err == nil {
+		err = derr // hijacked WebSocket connections, unseen by net/http
+	}
+	if err != nil {
+		s.log.Warn("shutdown grace period over, closing remaining connections", "err", err)
+		_ = srv.Close()
+		return fmt.Errorf("hyperlane: shutdown: %w", err)
+	}
+	return nil
+}
+
+// beginShutdown closes ShuttingDown and starts the OnShutdown hooks, once.
+func (s *Server) beginShutdown() {
 	s.shutOnce.Do(func() {
 		close(s.closing)
 		s.mu.Lock()
@@ -425,18 +371,6 @@ func (s *Server) Shutdown(ctx context.Context) error {
 			go fn()
 		}
 	})
-	s.mu.Lock()
-	srv := s.http
-	s.mu.Unlock()
-	if srv == nil {
-		return nil
-	}
-	err := srv.Shutdown(ctx)
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		s.log.Warn("shutdown grace period over, closing remaining connections")
-		_ = srv.Close()
-	}
-	return err
 }
 
 // ShutdownTimeout returns the configured grace period.

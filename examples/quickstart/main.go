@@ -1,25 +1,17 @@
 // Command quickstart is the showcase app that `make run` starts: every
 // Hyperlane feature on one server, listening on HYPERLANE_ADDR
-// (default 127.0.0.1:60000).
+// (default 127.0.0.1:60000). Package cli gives the binary its commands:
+// serve (the default), start -d, stop, restart, status, dev and openapi;
+// see `quickstart --help` and docs/deploy.md.
 package main
 
 import (
-	"context"
-	"log/slog"
-	"os"
-
+	"github.com/hyperlane-go/hyperlane/cli"
 	"github.com/hyperlane-go/hyperlane/hyperlane"
 )
 
 func main() {
-	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	addr := os.Getenv("HYPERLANE_ADDR")
-	if addr == "" {
-		addr = "127.0.0.1:60000"
-	}
-	s := newApp(logger, hyperlane.WithAddr(addr))
-	if err := s.Run(context.Background()); err != nil {
-		logger.Error("server stopped", "error", err)
-		os.Exit(1)
-	}
+	cli.Main(func(cfg cli.Settings) *hyperlane.Server {
+		return newApp(cfg.Logger, cfg.Options()...)
+	})
 }

@@ -1,6 +1,201 @@
 package main
 
-import "github.com/hyperlane-go/hyperlane/hyperlane"
+import (
+	"cmp"
+	"crypto/subtle"
+	"net/http"
+	"os"
+	"slices"
+	"sync"
 
-// registerPets adds the typed, documented Pet API.
-func registerPets(s *hyperlane.Server) {}
+	"github.com/hyperlane-go/hyperlane/hyperlane"
+	"github.com/hyperlane-go/hyperlane/openapi"
+)
+
+// DefaultAPIKey is the key the Pet API's writes accept when
+// HYPERLANE_API_KEY is not set. It is a demo value: set your own.
+const DefaultAPIKey = "hyperlane-demo-key"
+
+// Pet is an animal in the store.
+type Pet struct {
+	ID   int64  `json:"id" minimum:"1" example:"1"`
+	Name string `json:"name" minLength:"1" maxLength:"64" example:"Rex"`
+	Tag  string `json:"tag,omitempty" enum:"dog,cat,bird,fish" example:"dog"`
+	Age  int    `json:"age" minimum:"0" maximum:"100" example:"3"`
+}
+
+// PetPage is one page of pets and the number of pets that match.
+type PetPage struct {
+	Items []Pet `json:"items" nullable:"false" description:"The pets of this page, in id order."`
+	Total int   `json:"total" description:"How many pets match the filter."`
+}
+
+// ListPets filters and pages the pets.
+type ListPets struct {
+	Tag    string `query:"tag" enum:"dog,cat,bird,fish" description:"Only pets with this tag."`
+	Limit  int    `query:"limit" default:"20" minimum:"1" maximum:"100" description:"Page size."`
+	Offset int    `query:"offset" default:"0" minimum:"0" description:"Pets to skip."`
+}
+
+// PetID names one pet.
+type PetID struct {
+	ID int64 `path:"id" minimum:"1" example:"1" description:"The pet's id."`
+}
+
+// NewPet is the body of a create or update.
+type NewPet struct {
+	Name string `json:"name" minLength:"1" maxLength:"64" example:"Rex"`
+	Tag  string `json:"tag,omitempty" enum:"dog,cat,bird,fish" example:"dog"`
+	Age  int    `json:"age,omitempty" minimum:"0" maximum:"100" example:"3"`
+}
+
+// UpdatePet replaces the pet named in the path.
+type UpdatePet struct {
+	ID int64 `path:"id" minimum:"1" example:"1" description:"The pet's id."`
+	NewPet
+}
+
+// countEvent is the data of each event of GET /events (realtime.go).
+type countEvent struct {
+	N  int `json:"n" minimum:"1" description:"The event's number, also its id."`
+	Of int `json:"of" minimum:"1" description:"How many events the stream sends."`
+}
+
+// countEventsQuery documents the parameters of GET /events.
+type countEventsQuery struct {
+	N           int    `query:"n" default:"10" minimum:"1" maximum:"1000" description:"How many events to send."`
+	Interval    string `query:"interval" default:"1s" description:"Time between events, a Go duration from 10ms to 1m."`
+	Drop        int    `query:"drop" minimum:"0" maximum:"1000" description:"End the stream after this event, as a network failure would."`
+	LastEventID string `header:"Last-Event-ID" description:"Resume after this event id (browsers send it when they reconnect)."`
+}
+
+// petStore keeps the pets in memory.
+type petStore struct {
+	mu   sync.Mutex
+	pets map[int64]Pet
+	next int64
+}
+
+// registerPets adds the typed, documented Pet API: reads are open,
+// writes need the X-API-Key header (HYPERLANE_API_KEY, default
+// DefaultAPIKey). The documents are at /openapi.json and /openapi.yaml,
+// Swagger UI at /swagger and RapiDoc at /rapidoc (its script comes from
+// HYPERLANE_RAPIDOC_URL when set, a pinned CDN file otherwise).
+func registerPets(s *hyperlane.Server) {
+	key := cmp.Or(os.Getenv("HYPERLANE_API_KEY"), DefaultAPIKey)
+	apiKey := openapi.APIKey("apiKey", "header", "X-API-Key",
+		"Writes need the API key the server was started with (HYPERLANE_API_KEY; the demo default is "+DefaultAPIKey+").")
+	apiKey.Check = func(c *hyperlane.Context) error {
+		if subtle.ConstantTimeCompare([]byte(c.Header("X-API-Key")), []byte(key)) != 1 {
+			return hyperlane.Error(http.StatusUnauthorized, "missing or wrong X-API-Key header")
+		}
+		return nil
+	}
+	api := openapi.New(s, openapi.Config{
+		Title:       "Hyperlane quickstart",
+		Version:     "1.0.0",
+		Description: "The showcase API of Hyperlane for Go: a typed, validated Pet store.",
+		License:     &openapi.License{Name: "MIT", URL: "https://opensource.org/licenses/MIT"},
+		Servers:     []openapi.Server{{URL: "/", Description: "This server"}},
+		Tags: []openapi.Tag{
+			{Name: "pets", Description: "Everything about your pets."},
+			{Name: "realtime", Description: "Streams served by realtime.go."},
+		},
+
+		SecuritySchemes:  []openapi.SecurityScheme{apiKey},
+		RapiDocScriptURL: os.Getenv("HYPERLANE_RAPIDOC_URL"),
+	})
+	store := &petStore{pets: map[int64]Pet{}, next: 1}
+	store.add(NewPet{Name: "Rex", Tag: "dog", Age: 3})
+	store.add(NewPet{Name: "Tom", Tag: "cat", Age: 5})
+
+	openapi.Get(api, "/pets", store.list,
+		openapi.Summary("List pets"), openapi.Tags("pets"),
+		openapi.Description("Pets in id order, filtered by tag and paged with limit and offset."))
+	openapi.Get(api, "/pets/{id}", store.get,
+		openapi.Summary("Find a pet"), openapi.Tags("pets"), openapi.Errors(http.StatusNotFound))
+	openapi.Post(api, "/pets", store.create,
+		openapi.Summary("Add a pet"), openapi.Tags("pets"), openapi.Status(http.StatusCreated),
+		openapi.Security("apiKey"))
+	openapi.Put(api, "/pets/{id}", store.update,
+		openapi.Summary("Replace a pet"), openapi.Tags("pets"), openapi.Errors(http.StatusNotFound),
+		openapi.Security("apiKey"))
+	openapi.Delete(api, "/pets/{id}", store.remove,
+		openapi.Summary("Delete a pet"), openapi.Tags("pets"), openapi.Errors(http.StatusNotFound),
+		openapi.Security("apiKey"))
+
+	// A plain route, served by realtime.go, documented here.
+	openapi.Document(api, "GET", "/events",
+		openapi.Summary("Count events (Server-Sent Events)"), openapi.Tags("realtime"),
+		openapi.OperationID("streamEvents"), openapi.Request(countEventsQuery{}),
+		openapi.EventStream(countEvent{}),
+		openapi.Response(http.StatusNoContent, nil, "The client already has every event; do not reconnect."),
+		openapi.Errors(http.StatusBadRequest))
+}
+
+func (st *petStore) add(in NewPet) Pet {
+	p := Pet{ID: st.next, Name: in.Name, Tag: in.Tag, Age: in.Age}
+	st.pets[p.ID] = p
+	st.next++
+	return p
+}
+
+func (st *petStore) list(_ *hyperlane.Context, in *ListPets) (*PetPage, error) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	page := &PetPage{Items: []Pet{}}
+	ids := make([]int64, 0, len(st.pets))
+	for id, p := range st.pets {
+		if in.Tag == "" || p.Tag == in.Tag {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	page.Total = len(ids)
+	for _, id := range ids[min(in.Offset, len(ids)):min(in.Offset+in.Limit, len(ids))] {
+		page.Items = append(page.Items, st.pets[id])
+	}
+	return page, nil
+}
+
+func (st *petStore) get(_ *hyperlane.Context, in *PetID) (*Pet, error) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	p, ok := st.pets[in.ID]
+	if !ok {
+		return nil, notFound(in.ID)
+	}
+	return &p, nil
+}
+
+func (st *petStore) create(_ *hyperlane.Context, in *NewPet) (*Pet, error) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	p := st.add(*in)
+	return &p, nil
+}
+
+func (st *petStore) update(_ *hyperlane.Context, in *UpdatePet) (*Pet, error) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if _, ok := st.pets[in.ID]; !ok {
+		return nil, notFound(in.ID)
+	}
+	p := Pet{ID: in.ID, Name: in.Name, Tag: in.Tag, Age: in.Age}
+	st.pets[in.ID] = p
+	return &p, nil
+}
+
+func (st *petStore) remove(_ *hyperlane.Context, in *PetID) (*struct{}, error) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if _, ok := st.pets[in.ID]; !ok {
+		return nil, notFound(in.ID)
+	}
+	delete(st.pets, in.ID)
+	return nil, nil
+}
+
+func notFound(id int64) error {
+	return hyperlane.Errorf(http.StatusNotFound, "no pet with id %d", id)
+}

@@ -1,0 +1,57 @@
+// Package adapter_test mounts the reference Hyperlane app of
+// adapter/mounttest into gin and echo, through their own ways of hosting
+// an http.Handler. Those frameworks are test tools here, never
+// dependencies of the library.
+package adapter_test
+
+import (
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+	"github.com/hyperlane-go/hyperlane/adapter"
+	"github.com/hyperlane-go/hyperlane/adapter/mounttest"
+	"github.com/labstack/echo/v4"
+)
+
+func TestMountInGin(t *testing.T) {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.GET("/", func(c *gin.Context) { c.String(http.StatusOK, "gin") })
+	r.Any("/api/*path", gin.WrapH(adapter.Mount("/api", mounttest.App())))
+	mounttest.Check(t, serve(t, r)+"/api")
+}
+
+func TestMountInEcho(t *testing.T) {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.Logger.SetOutput(io.Discard)
+	e.GET("/", func(c echo.Context) error { return c.String(http.StatusOK, "echo") })
+	api := echo.WrapHandler(adapter.Mount("/api", mounttest.App()))
+	e.Any("/api", api)
+	e.Any("/api/*", api)
+	mounttest.Check(t, serve(t, e)+"/api")
+}
+
+// serve runs h on a plain http.Server on a loopback port until the test
+// ends, and returns its base URL.
+func serve(t *testing.T, h http.Handler) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: h}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	t.Cleanup(func() {
+		_ = srv.Close()
+		if err := <-done; !errors.Is(err, http.ErrServerClosed) {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	return "http://" + ln.Addr().String()
+}

@@ -1,0 +1,234 @@
+// Package chatroom is a WebSocket chat with rooms and nicknames, built on
+// hyperlane.Broadcast: each connection is a subscription to its room and
+// a read loop. Register adds the page and the socket to any server or
+// group; examples/chat serves it alone and examples/quickstart at /chat.
+//
+// Wire format, JSON text messages both ways. The client sends
+// {"text":"..."}; the server sends
+//
+//	{"type":"welcome","room":"lobby","nick":"ada","members":["ada","bob"]}
+//	{"type":"join"|"leave","room":"lobby","nick":"bob","time":"..."}
+//	{"type":"message","room":"lobby","nick":"bob","text":"hi","time":"..."}
+//	{"type":"error","text":"message longer than 500 characters"}
+//
+// Text is sent as typed; the page escapes it on display (it only ever
+// sets textContent), so markup in a message shows as text.
+package chatroom
+
+import (
+	_ "embed"
+	"errors"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/hyperlane-go/hyperlane/hyperlane"
+)
+
+// Limits of the chat.
+const (
+	MaxText     = 500  // characters per message
+	MaxNick     = 24   // characters per nickname
+	MaxFrame    = 4096 // bytes per WebSocket message; more closes with 1009
+	DefaultRoom = "lobby"
+)
+
+// Message is what the server sends to clients.
+type Message struct {
+	Type    string    `json:"type"`
+	Room    string    `json:"room,omitempty"`
+	Nick    string    `json:"nick,omitempty"`
+	Text    string    `json:"text,omitempty"`
+	Members []string  `json:"members,omitempty"`
+	Time    time.Time `json:"time,omitzero"`
+}
+
+// inbound is what clients send.
+type inbound struct {
+	Text string `json:"text"`
+}
+
+//go:embed page.html
+var page string
+
+var roomName = regexp.MustCompile(`^[a-z0-9_-]{1,32}$`)
+
+// Router is what Register needs: *hyperlane.Server and *hyperlane.Group
+// both are one.
+type Router interface {
+	Get(pattern string, h hyperlane.Handler, opts ...hyperlane.RouteOption)
+	WebSocket(pattern string, h hyperlane.WebSocketHandler, opts ...hyperlane.WebSocketOption)
+}
+
+// Chat is the state of one chat service: its hub and who is in which
+// room.
+type Chat struct {
+	hub *hyperlane.Broadcast[Message]
+
+	mu      sync.Mutex
+	members map[string][]string // room -> nicknames, in join order
+}
+
+// New returns an empty chat. A client that cannot keep up with its room
+// (64 messages behind) is disconnected rather than silently skipped.
+func New() *Chat {
+	return &Chat{
+		hub:     hyperlane.NewBroadcast(hyperlane.BroadcastOptions[Message]{Buffer: 64, Policy: hyperlane.Disconnect}),
+		members: map[string][]string{},
+	}
+}
+
+// Register serves the page at path ("/" when path is "") and the socket
+// at path+"/ws".
+func (ch *Chat) Register(r Router, path string) {
+	pagePath := path
+	if pagePath == "" {
+		pagePath = "/"
+	}
+	r.Get(pagePath, func(c *hyperlane.Context) error {
+		c.SetHeader("Content-Security-Policy", "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'")
+		return c.HTML(http.StatusOK, page)
+	})
+	r.WebSocket(path+"/ws", ch.serve, hyperlane.WSReadLimit(MaxFrame), hyperlane.WSBeforeUpgrade(ch.admit))
+}
+
+// Close ends every subscription; connected clients are closed by the
+// server's shutdown.
+func (ch *Chat) Close() { _ = ch.hub.Close() }
+
+// Count returns how many clients are in room.
+func (ch *Chat) Count(room string) int { return ch.hub.Count(room) }
+
+// admit checks the nickname and room before the handshake, so that a
+// bad request gets an HTTP error the page can show.
+func (ch *Chat) admit(c *hyperlane.Context) error {
+	nick, room, err := parseJoin(c.Query("nick"), c.Query("room"))
+	if err != nil {
+		return hyperlane.Error(http.StatusBadRequest, err.Error())
+	}
+	ch.mu.Lock()
+	taken := slices.Contains(ch.members[room], nick)
+	ch.mu.Unlock()
+	if taken {
+		return hyperlane.Errorf(http.StatusConflict, "nickname %q is taken in room %q", nick, room)
+	}
+	return nil
+}
+
+// serve is one client: the welcome, then its messages to the room while
+// a goroutine writes the room's messages to it.
+func (ch *Chat) serve(c *hyperlane.Context, ws *hyperlane.Conn) error {
+	nick, room, _ := parseJoin(c.Query("nick"), c.Query("room"))
+	if !ch.join(room, nick) {
+		return ws.Close(hyperlane.ClosePolicyViolation, "nickname taken")
+	}
+	sub := ch.hub.Subscribe(room)
+	written := make(chan error, 1)
+	go func() { written <- forward(ws, sub) }()
+	_ = ch.hub.SendTo(sub.ID(), Message{Type: "welcome", Room: room, Nick: nick, Members: ch.list(room)})
+	_ = ch.hub.Publish(room, Message{Type: "join", Room: room, Nick: nick, Time: time.Now().UTC()})
+
+	err := ch.readLoop(ws, sub, room, nick)
+
+	ch.leave(room, nick)
+	_ = ch.hub.Publish(room, Message{Type: "leave", Room: room, Nick: nick, Time: time.Now().UTC()})
+	sub.Unsubscribe()
+	if werr := <-written; werr != nil && err == nil {
+		err = werr
+	}
+	return err
+}
+
+// readLoop publishes what the client says until it leaves.
+func (ch *Chat) readLoop(ws *hyperlane.Conn, sub *hyperlane.Subscription[Message], room, nick string) error {
+	for {
+		var in inbound
+		if err := ws.ReadJSON(ws.Context(), &in); err != nil {
+			if ws.Err() != nil {
+				return err // the client left (or was closed for a bad frame)
+			}
+			_ = ch.hub.SendTo(sub.ID(), Message{Type: "error", Text: "messages are JSON: {\"text\":\"...\"}"})
+			continue
+		}
+		text := strings.TrimSpace(in.Text)
+		switch n := utf8.RuneCountInString(text); {
+		case n == 0:
+			continue
+		case n > MaxText:
+			_ = ch.hub.SendTo(sub.ID(), Message{Type: "error", Text: "message longer than 500 characters, not sent"})
+			continue
+		}
+		_ = ch.hub.Publish(room, Message{Type: "message", Room: room, Nick: nick, Text: text, Time: time.Now().UTC()})
+	}
+}
+
+// forward writes the room's messages to the client until the
+// subscription ends. A client too slow for its room is closed with 1013.
+func forward(ws *hyperlane.Conn, sub *hyperlane.Subscription[Message]) error {
+	for m := range sub.C() {
+		if err := ws.WriteJSON(ws.Context(), m); err != nil {
+			return nil // the connection closed; the read loop sees it too
+		}
+	}
+	if errors.Is(sub.Err(), hyperlane.ErrSlowConsumer) {
+		_ = ws.Close(hyperlane.CloseTryAgainLater, "too slow for this room")
+	}
+	return nil
+}
+
+func (ch *Chat) join(room, nick string) bool {
+	ch.mu.Lock()
+	defer ch.mu.Unlock()
+	if slices.Contains(ch.members[room], nick) {
+		return false
+	}
+	ch.members[room] = append(ch.members[room], nick)
+	return true
+}
+
+func (ch *Chat) leave(room, nick string) {
+	ch.mu.Lock()
+	defer ch.mu.Unlock()
+	m := slices.DeleteFunc(ch.members[room], func(n string) bool { return n == nick })
+	if len(m) == 0 {
+		delete(ch.members, room)
+		return
+	}
+	ch.members[room] = m
+}
+
+func (ch *Chat) list(room string) []string {
+	ch.mu.Lock()
+	defer ch.mu.Unlock()
+	return slices.Clone(ch.members[room])
+}
+
+// parseJoin validates a nickname (1 to 24 letters, digits, spaces, '_'
+// or '-') and a room name (lowercase letters, digits, '_' or '-'; "lobby"
+// when empty).
+func parseJoin(nick, room string) (string, string, error) {
+	nick = strings.TrimSpace(nick)
+	if room == "" {
+		room = DefaultRoom
+	}
+	switch n := utf8.RuneCountInString(nick); {
+	case n == 0:
+		return "", "", errors.New("nick is required")
+	case n > MaxNick:
+		return "", "", errors.New("nick is longer than 24 characters")
+	}
+	for _, r := range nick {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != ' ' && r != '_' && r != '-' {
+			return "", "", errors.New("nick may hold letters, digits, spaces, '_' and '-' only")
+		}
+	}
+	if !roomName.MatchString(room) {
+		return "", "", errors.New("room must be 1 to 32 lowercase letters, digits, '_' or '-'")
+	}
+	return nick, room, nil
+}

@@ -1,0 +1,173 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/coder/websocket/wsjson"
+	"github.com/hyperlane-go/hyperlane/examples/chat/chatroom"
+)
+
+// guard bounds every wait; reaching it means the chat is broken.
+const guard = 20 * time.Second
+
+type client struct {
+	t    *testing.T
+	conn *websocket.Conn
+}
+
+// join connects nick to room and returns the client, or the HTTP status
+// of a refused handshake.
+func join(t *testing.T, base, nick, room string) (*client, int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), guard)
+	defer cancel()
+	q := url.Values{"nick": {nick}, "room": {room}}
+	conn, resp, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/ws?"+q.Encode(), nil)
+	if err != nil {
+		if resp == nil {
+			t.Fatalf("dial: %v", err)
+		}
+		return nil, resp.StatusCode
+	}
+	t.Cleanup(func() { _ = conn.CloseNow() })
+	return &client{t, conn}, http.StatusSwitchingProtocols
+}
+
+func (c *client) next() chatroom.Message {
+	c.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), guard)
+	defer cancel()
+	var m chatroom.Message
+	if err := wsjson.Read(ctx, c.conn, &m); err != nil {
+		c.t.Fatalf("read: %v", err)
+	}
+	return m
+}
+
+func (c *client) say(text string) {
+	c.t.Helper()
+	if err := wsjson.Write(context.Background(), c.conn, map[string]string{"text": text}); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// expect reads the next message and checks its type, nick and text.
+func (c *client) expect(typ, nick, text string) chatroom.Message {
+	c.t.Helper()
+	m := c.next()
+	if m.Type != typ || m.Nick != nick || m.Text != text {
+		c.t.Fatalf("got %+v, want type=%s nick=%q text=%q", m, typ, nick, text)
+	}
+	return m
+}
+
+func TestChat(t *testing.T) {
+	srv := httptest.NewServer(newApp(slog.New(slog.DiscardHandler)))
+	defer srv.Close()
+
+	t.Run("page is served with the browser's WebSocket", func(t *testing.T) {
+		resp, err := http.Get(srv.URL + "/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || !strings.Contains(string(body), "new WebSocket(") {
+			t.Fatalf("page: %s %q", resp.Header.Get("Content-Type"), body[:min(len(body), 80)])
+		}
+		if strings.Contains(string(body), "innerHTML") {
+			t.Fatal("the page must not render messages with innerHTML")
+		}
+	})
+
+	alice, _ := join(t, srv.URL, "alice", "lobby")
+	if m := alice.expect("welcome", "alice", ""); strings.Join(m.Members, ",") != "alice" {
+		t.Fatalf("welcome members %v", m.Members)
+	}
+	alice.expect("join", "alice", "")
+	bob, _ := join(t, srv.URL, "bob", "lobby")
+	if m := bob.expect("welcome", "bob", ""); strings.Join(m.Members, ",") != "alice,bob" {
+		t.Fatalf("welcome members %v", m.Members)
+	}
+	bob.expect("join", "bob", "")
+	alice.expect("join", "bob", "")
+
+	t.Run("message reaches everyone in the room as typed", func(t *testing.T) {
+		text := `<b>hi</b> & <script>alert(1)</script>`
+		alice.say("  " + text + "\n")
+		alice.expect("message", "alice", text)
+		bob.expect("message", "alice", text)
+	})
+	t.Run("other rooms hear nothing", func(t *testing.T) {
+		carol, _ := join(t, srv.URL, "carol", "dev")
+		carol.expect("welcome", "carol", "")
+		carol.expect("join", "carol", "")
+		bob.say("lobby only")
+		alice.expect("message", "bob", "lobby only")
+		bob.expect("message", "bob", "lobby only")
+		carol.say("dev only")
+		carol.expect("message", "carol", "dev only") // nothing from the lobby came first
+	})
+	t.Run("too long a message goes back as an error to its sender only", func(t *testing.T) {
+		alice.say(strings.Repeat("é", chatroom.MaxText+1))
+		alice.expect("error", "", "message longer than 500 characters, not sent")
+		alice.say("short")
+		bob.expect("message", "alice", "short") // the long one never reached bob
+		alice.expect("message", "alice", "short")
+	})
+	t.Run("frame over the limit closes the socket with 1009", func(t *testing.T) {
+		mallory, _ := join(t, srv.URL, "mallory", "dev")
+		mallory.expect("welcome", "mallory", "")
+		big := `{"text":"` + strings.Repeat("a", chatroom.MaxFrame) + `"}`
+		_ = mallory.conn.Write(context.Background(), websocket.MessageText, []byte(big))
+		for {
+			var m chatroom.Message
+			err := wsjson.Read(context.Background(), mallory.conn, &m)
+			if err != nil {
+				if websocket.CloseStatus(err) != websocket.StatusMessageTooBig {
+					t.Fatalf("closed with %v, want 1009", err)
+				}
+				break
+			}
+		}
+	})
+	t.Run("bad joins are refused before the handshake", func(t *testing.T) {
+		for _, tc := range []struct {
+			name, nick, room string
+			status           int
+		}{
+			{"nick taken in the room", "alice", "lobby", http.StatusConflict},
+			{"missing nick", "", "lobby", http.StatusBadRequest},
+			{"nick with markup", "<img src=x>", "lobby", http.StatusBadRequest},
+			{"nick too long", strings.Repeat("n", chatroom.MaxNick+1), "lobby", http.StatusBadRequest},
+			{"room with capitals", "dave", "Lobby", http.StatusBadRequest},
+		} {
+			if _, status := join(t, srv.URL, tc.nick, tc.room); status != tc.status {
+				t.Errorf("%s: status %d, want %d", tc.name, status, tc.status)
+			}
+		}
+	})
+	t.Run("leaving tells the room", func(t *testing.T) {
+		if err := bob.conn.Close(websocket.StatusNormalClosure, "bye"); err != nil {
+			t.Fatal(err)
+		}
+		alice.expect("leave", "bob", "")
+		// The nickname is free again.
+		bob2, status := join(t, srv.URL, "bob", "lobby")
+		if status != http.StatusSwitchingProtocols {
+			t.Fatalf("rejoin: %d", status)
+		}
+		if m := bob2.expect("welcome", "bob", ""); strings.Join(m.Members, ",") != "alice,bob" {
+			t.Fatalf("members after rejoin %v", m.Members)
+		}
+	})
+}

@@ -1,0 +1,172 @@
+package hyperlane_test
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+
+	"github.com/hyperlane-go/hyperlane/hyperlane"
+)
+
+// printGet serves one GET request in memory and prints status, one header and
+// body, the way a test of an app would look at it.
+func printGet(h http.Handler, target, header string) {
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest("GET", target, nil))
+	line := fmt.Sprint(w.Code)
+	if header != "" {
+		line += " " + header + "=" + w.Header().Get(header)
+	}
+	fmt.Println(line, strings.TrimSpace(w.Body.String()))
+}
+
+// A first app: one route, tested in memory with net/http/httptest. Run it
+// for real with s.Run(ctx).
+func Example() {
+	s := hyperlane.New()
+	s.RequestMiddleware(func(c *hyperlane.Context) error {
+		c.SetHeader("Server", "hyperlane")
+		return nil
+	})
+	s.Get("/", func(c *hyperlane.Context) error {
+		return c.Text(http.StatusOK, "Hello hyperlane => /")
+	})
+
+	printGet(s, "/", "Server")
+	// Output: 200 Server=hyperlane Hello hyperlane => /
+}
+
+// Path parameters: {name} is one segment, {name:regex} one segment that
+// matches the whole expression, {name:.*} the rest of the path.
+func ExampleServer_Get() {
+	s := hyperlane.New()
+	s.Get("/users/{id:\\d+}", func(c *hyperlane.Context) error {
+		return c.JSON(http.StatusOK, map[string]string{"id": c.Param("id")})
+	})
+	s.Get("/files/{path:.*}", func(c *hyperlane.Context) error {
+		return c.Text(http.StatusOK, "file "+c.Param("path"))
+	})
+
+	printGet(s, "/users/42", "Content-Type")
+	printGet(s, "/users/abc", "")
+	printGet(s, "/files/css/site.css", "")
+	// Output:
+	// 200 Content-Type=application/json; charset=utf-8 {"id":"42"}
+	// 404 {"type":"about:blank","title":"Not Found","status":404,"detail":"no route for GET /users/abc","instance":"/users/abc"}
+	// 200 file css/site.css
+}
+
+// Groups share a prefix and middleware: request middleware runs before the
+// handler (the server's first, then the group's), response middleware
+// after it, in the same order.
+func ExampleServer_Group() {
+	s := hyperlane.New()
+	s.ResponseMiddleware(func(c *hyperlane.Context) error {
+		c.AddHeader("X-Trace", "server")
+		return nil
+	})
+	s.Group("/admin", func(g *hyperlane.Group) {
+		g.RequestMiddleware(func(c *hyperlane.Context) error {
+			if c.Header("Authorization") == "" {
+				c.Abort() // the handler is skipped; response middleware still runs
+				return c.Text(http.StatusUnauthorized, "who are you?")
+			}
+			return nil
+		})
+		g.ResponseMiddleware(func(c *hyperlane.Context) error {
+			c.AddHeader("X-Trace", "admin")
+			return nil
+		})
+		g.Get("/stats", func(c *hyperlane.Context) error {
+			return c.Text(http.StatusOK, "42 users")
+		})
+	})
+
+	w := httptest.NewRecorder()
+	s.ServeHTTP(w, httptest.NewRequest("GET", "/admin/stats", nil))
+	fmt.Println(w.Code, w.Body, w.Header().Values("X-Trace"))
+
+	r := httptest.NewRequest("GET", "/admin/stats", nil)
+	r.Header.Set("Authorization", "Bearer t")
+	w = httptest.NewRecorder()
+	s.ServeHTTP(w, r)
+	fmt.Println(w.Code, w.Body, w.Header().Values("X-Trace"))
+	// Output:
+	// 401 who are you? [server admin]
+	// 200 42 users [server admin]
+}
+
+// Handlers return errors. An *HTTPError (from Error or Errorf) becomes an
+// RFC 9457 problem+json response; any other error a 500 that does not
+// reveal it (it is logged instead).
+func ExampleError() {
+	s := hyperlane.New()
+	s.Get("/pets/{id}", func(c *hyperlane.Context) error {
+		if c.Param("id") != "1" {
+			return hyperlane.Errorf(http.StatusNotFound, "no pet %s", c.Param("id"))
+		}
+		return c.Text(http.StatusOK, "Rex")
+	})
+	s.Post("/pets", func(c *hyperlane.Context) error {
+		var pet struct{ Name string }
+		if err := c.BindJSON(&pet); err != nil {
+			return err // 400, 413 or 415, saying what is wrong
+		}
+		return c.JSON(http.StatusCreated, pet)
+	})
+
+	printGet(s, "/pets/1", "")
+	printGet(s, "/pets/7", "Content-Type")
+
+	w := httptest.NewRecorder()
+	r := httptest.NewRequest("POST", "/pets", strings.NewReader(`{"Name": 5}`))
+	r.Header.Set("Content-Type", "application/json")
+	s.ServeHTTP(w, r)
+	b, _ := io.ReadAll(w.Body)
+	fmt.Println(w.Code, strings.TrimSpace(string(b)))
+	// Output:
+	// 200 Rex
+	// 404 Content-Type=application/problem+json {"type":"about:blank","title":"Not Found","status":404,"detail":"no pet 7","instance":"/pets/7"}
+	// 400 {"type":"about:blank","title":"Bad Request","status":400,"detail":"JSON field \"Name\": expected string, got number","instance":"/pets","errors":[{"location":"body.Name","message":"expected string, got number"}]}
+}
+
+// Any http.Handler can serve a subtree; it sees the path without the
+// prefix, and the server's response middleware still applies.
+func ExampleServer_Mount() {
+	legacy := http.NewServeMux()
+	legacy.HandleFunc("GET /hello", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "legacy saw %s", r.URL.Path)
+	})
+	s := hyperlane.New()
+	s.ResponseMiddleware(func(c *hyperlane.Context) error {
+		c.SetHeader("X-Served-By", "hyperlane")
+		return nil
+	})
+	s.Mount("/legacy", legacy)
+
+	printGet(s, "/legacy/hello", "X-Served-By")
+	// Output: 200 X-Served-By=hyperlane legacy saw /hello
+}
+
+// Attributes carry values from middleware to handlers; Attr reads them
+// with their type.
+func ExampleAttr() {
+	type user struct{ Name string }
+	s := hyperlane.New()
+	s.RequestMiddleware(func(c *hyperlane.Context) error {
+		c.Set("user", user{Name: "ada"})
+		return nil
+	})
+	s.Get("/me", func(c *hyperlane.Context) error {
+		u, ok := hyperlane.Attr[user](c, "user")
+		if !ok {
+			return hyperlane.Error(http.StatusUnauthorized, "no user")
+		}
+		return c.Text(http.StatusOK, "hello "+u.Name)
+	})
+
+	printGet(s, "/me", "")
+	// Output: 200 hello ada
+}

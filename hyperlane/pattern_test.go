@@ -1,0 +1,181 @@
+package hyperlane
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+func TestCompilePattern(t *testing.T) {
+	tests := []struct {
+		name, pattern string
+		want          compiledPattern
+	}{
+		{"static path", "/a/b", compiledPattern{chi: "/a/b", shape: "/a/b", static: true}},
+		{"root", "/", compiledPattern{chi: "/", shape: "/", static: true}},
+		{"param", "/u/{id}", compiledPattern{chi: "/u/{id}", shape: "/u/{:}"}},
+		{"regex anchored to the whole segment", "/u/{id:\\d+}", compiledPattern{chi: "/u/{id:^(?:\\d+)$}", shape: "/u/{:\\d+}"}},
+		{"alternation grouped before anchoring", "/u/{x:a|b}", compiledPattern{chi: "/u/{x:^(?:a|b)$}", shape: "/u/{:a|b}"}},
+		{"tail catch-all", "/f/{path:.*}", compiledPattern{chi: "/f/*", shape: "/f/*", tailName: "path"}},
+		{"anchored tail catch-all", "/f/{path:^.*$}", compiledPattern{chi: "/f/*", shape: "/f/*", tailName: "path"}},
+		{"chi star", "/f/*", compiledPattern{chi: "/f/*", shape: "/f/*", tailName: "*"}},
+		{"param names erased from the shape", "/a/{x}/b/{y:[a-z]+}", compiledPattern{chi: "/a/{x}/b/{y:^(?:[a-z]+)$}", shape: "/a/{:}/b/{:[a-z]+}"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := compilePattern(tc.pattern)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tc.want {
+				t.Fatalf("compilePattern(%q) = %+v, want %+v", tc.pattern, got, tc.want)
+			}
+		})
+	}
+}
+
+// registrationPanic registers a route and returns the panic message, or
+// "" when it did not panic.
+func registrationPanic(register func()) (msg string) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg = fmt.Sprint(r)
+		}
+	}()
+	register()
+	return ""
+}
+
+func nop(*Context) error { return nil }
+
+func TestInvalidPatternPanicsNamingIt(t *testing.T) {
+	tests := []struct{ name, pattern, reason string }{
+		{"empty", "", "must begin with '/'"},
+		{"no leading slash", "users", "must begin with '/'"},
+		{"unclosed brace", "/users/{id", "missing '}'"},
+		{"stray closing brace", "/users/id}", "unbalanced '}'"},
+		{"empty parameter name", "/users/{}", "invalid parameter name"},
+		{"regex without a name", "/users/{:\\d+}", "invalid parameter name"},
+		{"bad parameter name", "/users/{user.id}", "invalid parameter name"},
+		{"duplicate parameter name", "/a/{id}/b/{id}", "duplicate parameter"},
+		{"parameter inside a segment", "/users/x{id}", "whole path segment"},
+		{"parameter followed by text", "/users/{id}.json", "whole path segment"},
+		{"catch-all not last", "/files/{path:.*}/raw", "catch-all {path} must be the last segment"},
+		{"star not last", "/files/*/raw", "'*' must be the whole last segment"},
+		{"star inside a segment", "/files/a*", "'*' must be the whole last segment"},
+		{"invalid regex", "/users/{id:[0-9}", "invalid regular expression"},
+		{"invalid regex syntax", "/users/{id:(a}", "invalid regular expression"},
+		{"empty regex", "/users/{id:}", "empty regular expression"},
+		{"regex with a slash", "/users/{id:a/b}", "cannot contain '/'"},
+		{"empty segment", "/a//b", "empty path segment"},
+		{"space", "/a b", "space character"},
+		{"query in pattern", "/a?b=1", "no query or fragment"},
+		{"fragment in pattern", "/a#top", "no query or fragment"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			msg := registrationPanic(func() { New().Get(tc.pattern, nop) })
+			if msg == "" {
+				t.Fatalf("Get(%q) did not panic", tc.pattern)
+			}
+			if !strings.Contains(msg, fmt.Sprintf("%q", tc.pattern)) || !strings.Contains(msg, tc.reason) {
+				t.Fatalf("panic %q does not name pattern %q and %q", msg, tc.pattern, tc.reason)
+			}
+		})
+	}
+}
+
+func TestInvalidRouteRegistrationPanics(t *testing.T) {
+	tests := []struct {
+		name     string
+		register func(s *Server)
+		want     []string // substrings of the panic
+	}{
+		{"unsupported method", func(s *Server) { s.Route([]string{"BREW"}, "/pot", nop) }, []string{`"/pot"`, "BREW", "unsupported method"}},
+		{"nil handler", func(s *Server) { s.Get("/x", nil) }, []string{`"/x"`, "nil handler"}},
+		{"group prefix without slash", func(s *Server) { s.Group("api", func(*Group) {}) }, []string{`"api"`}},
+		{"group prefix ending in slash", func(s *Server) { s.Group("/api/", func(*Group) {}) }, []string{`"/api/"`}},
+		{"bad pattern inside a group names the full pattern", func(s *Server) {
+			s.Group("/api", func(g *Group) { g.Get("/{id", nop) })
+		}, []string{`"/api/{id"`}},
+		{"mount prefix ending in slash", func(s *Server) { s.Mount("/m/", nil) }, []string{`"/m/"`}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			msg := registrationPanic(func() { tc.register(New()) })
+			for _, w := range tc.want {
+				if !strings.Contains(msg, w) {
+					t.Fatalf("panic %q does not contain %q", msg, w)
+				}
+			}
+		})
+	}
+}
+
+func TestDuplicateRoutePanics(t *testing.T) {
+	tests := []struct {
+		name        string
+		first, then func(s *Server)
+		dup         string // the earlier pattern named in the panic; "" when allowed
+	}{
+		{"same method and pattern",
+			func(s *Server) { s.Get("/users/{id}", nop) },
+			func(s *Server) { s.Get("/users/{id}", nop) }, "/users/{id}"},
+		{"same shape with other parameter names",
+			func(s *Server) { s.Get("/users/{id}", nop) },
+			func(s *Server) { s.Get("/users/{uid}", nop) }, "/users/{id}"},
+		{"same regex with other parameter names",
+			func(s *Server) { s.Get("/n/{a:\\d+}", nop) },
+			func(s *Server) { s.Get("/n/{b:\\d+}", nop) }, "/n/{a:\\d+}"},
+		{"tail catch-all and chi star are the same route",
+			func(s *Server) { s.Get("/f/{path:.*}", nop) },
+			func(s *Server) { s.Get("/f/*", nop) }, "/f/{path:.*}"},
+		{"Any then Get",
+			func(s *Server) { s.Any("/x", nop) },
+			func(s *Server) { s.Get("/x", nop) }, "/x"},
+		{"static route twice through a group",
+			func(s *Server) { s.Get("/api/x", nop) },
+			func(s *Server) { s.Group("/api", func(g *Group) { g.Get("/x", nop) }) }, "/api/x"},
+		{"same pattern, other method is allowed",
+			func(s *Server) { s.Get("/users/{id}", nop) },
+			func(s *Server) { s.Put("/users/{uid}", nop) }, ""},
+		{"param and regex param are different routes",
+			func(s *Server) { s.Get("/n/{id}", nop) },
+			func(s *Server) { s.Get("/n/{id:\\d+}", nop) }, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := New()
+			tc.first(s)
+			msg := registrationPanic(func() { tc.then(s) })
+			if tc.dup == "" {
+				if msg != "" {
+					t.Fatalf("unexpected panic %q", msg)
+				}
+				return
+			}
+			if !strings.Contains(msg, "duplicate of "+fmt.Sprintf("%q", tc.dup)) {
+				t.Fatalf("panic %q does not name the earlier %q", msg, tc.dup)
+			}
+		})
+	}
+}
+
+func TestStaticRoutesLiveInTheMap(t *testing.T) {
+	s := New()
+	s.Get("/users/me", nop)
+	s.Post("/users/me", nop)
+	s.Get("/users/{id}", nop)
+	s.Get("/files/{p:.*}", nop)
+	sr := s.router.static["/users/me"]
+	if sr == nil || sr[idxGet] == nil || sr[methodIndex("POST")] == nil {
+		t.Fatal("static route /users/me is not in the static map for GET and POST")
+	}
+	if len(s.router.static) != 1 {
+		t.Fatalf("static map holds %d paths, want only /users/me", len(s.router.static))
+	}
+	c := &Context{}
+	if r := s.router.find(c, idxGet, "/users/me"); r != sr[idxGet] {
+		t.Fatal("find did not return the static route")
+	}
+}

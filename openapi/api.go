@@ -1,0 +1,281 @@
+package openapi
+
+import (
+	"fmt"
+	"net/http"
+	"reflect"
+	"strings"
+	"sync"
+
+	"github.com/hyperlane-go/hyperlane/hyperlane"
+	"github.com/swaggest/openapi-go/openapi3"
+	"github.com/swaggest/openapi-go/openapi31"
+)
+
+// Default paths where New serves the documents and the doc pages.
+const (
+	DefaultJSONPath    = "/openapi.json"
+	DefaultYAMLPath    = "/openapi.yaml"
+	DefaultJSON30Path  = "/openapi-3.0.json"
+	DefaultYAML30Path  = "/openapi-3.0.yaml"
+	DefaultSwaggerPath = "/swagger"
+	DefaultRapiDocPath = "/rapidoc"
+)
+
+// Disabled as a Config path turns that route off.
+const Disabled = "-"
+
+// Config describes the API and where its documents are served. Every
+// field is optional; empty paths take the defaults above.
+type Config struct {
+	Title       string // default "API"
+	Version     string // default "0.0.0"
+	Description string // Markdown
+	Servers     []Server
+	Contact     *Contact
+	License     *License
+	Tags        []Tag // descriptions of the tags operations use
+
+	// SecuritySchemes are the ways callers authenticate; operations name
+	// the ones they require with the Security option.
+	SecuritySchemes []SecurityScheme
+
+	JSONPath    string // OpenAPI 3.1 as JSON, default /openapi.json
+	YAMLPath    string // OpenAPI 3.1 as YAML, default /openapi.yaml
+	JSON30Path  string // OpenAPI 3.0.3 as JSON, default /openapi-3.0.json
+	YAML30Path  string // OpenAPI 3.0.3 as YAML, default /openapi-3.0.yaml
+	SwaggerPath string // Swagger UI (embedded, works offline), default /swagger
+	RapiDocPath string // RapiDoc page, default /rapidoc
+
+	// RapiDocScriptURL is where the RapiDoc page loads rapidoc-min.js
+	// from; default DefaultRapiDocScriptURL, a pinned CDN file. Point it
+	// at a copy you serve yourself to work offline.
+	RapiDocScriptURL string
+	// RapiDocIntegrity is the Subresource Integrity hash of that script;
+	// it defaults to DefaultRapiDocIntegrity for the default URL only.
+	RapiDocIntegrity string
+}
+
+// Server is one entry of the document's servers list. A relative URL
+// such as "/" is resolved against the document's own address, and gets
+// the mount prefix when the app is mounted under one.
+type Server struct {
+	URL         string
+	Description string
+}
+
+// Contact is the info.contact of the document.
+type Contact struct {
+	Name, URL, Email string
+}
+
+// License is the info.license of the document.
+type License struct {
+	Name string
+	URL  string
+}
+
+// Tag describes a tag that operations list in their Tags option.
+type Tag struct {
+	Name        string
+	Description string
+}
+
+// API is the OpenAPI description of a Server, kept in both OpenAPI 3.1
+// and 3.0.3, and the typed operations registered through it. Create one
+// per Server with New; register operations before serving.
+type API struct {
+	server *hyperlane.Server
+	config Config
+	names  *schemaNames
+	r31    *openapi31.Reflector
+	r30    *openapi3.Reflector
+
+	mu         sync.Mutex
+	ids        map[string]string // operation id -> "METHOD pattern"
+	documented []routeKey        // plain routes described by Document
+	schemes    map[string]*SecurityScheme
+	rendered   map[renderKey][]byte
+	pages      map[string]*swaggerPage // Swagger UI per mount prefix
+}
+
+type routeKey struct{ method, pattern string }
+
+type renderKey struct{ version, format, prefix string }
+
+// New creates the API of s and serves its documents and doc pages from
+// s: the OpenAPI 3.1 document at /openapi.json and /openapi.yaml, the
+// 3.0.3 one at /openapi-3.0.json and /openapi-3.0.yaml, Swagger UI at
+// /swagger and RapiDoc at /rapidoc (see Config to move or disable them).
+// These routes are not part of the document. New also adds the
+// "openapi" command to s, which prints the document without serving.
+func New(s *hyperlane.Server, cfg Config) *API {
+	cfg = withDefaults(cfg)
+	a := &API{
+		server:   s,
+		config:   cfg,
+		names:    newSchemaNames(),
+		ids:      map[string]string{},
+		schemes:  map[string]*SecurityScheme{},
+		rendered: map[renderKey][]byte{},
+		pages:    map[string]*swaggerPage{},
+	}
+	a.names.reserve(reflect.TypeFor[hyperlane.HTTPError](), "Problem")
+	a.names.reserve(reflect.TypeFor[hyperlane.ErrorDetail](), "ErrorDetail")
+	a.r31, a.r30 = newReflectors(a.names)
+	a.describe()
+	for i := range cfg.SecuritySchemes {
+		a.addScheme(&cfg.SecuritySchemes[i])
+	}
+	a.serve()
+	s.AddCommand(a.command())
+	return a
+}
+
+func withDefaults(cfg Config) Config {
+	def := func(p *string, v string) {
+		if *p == "" {
+			*p = v
+		}
+	}
+	def(&cfg.Title, "API")
+	def(&cfg.Version, "0.0.0")
+	def(&cfg.JSONPath, DefaultJSONPath)
+	def(&cfg.YAMLPath, DefaultYAMLPath)
+	def(&cfg.JSON30Path, DefaultJSON30Path)
+	def(&cfg.YAML30Path, DefaultYAML30Path)
+	def(&cfg.SwaggerPath, DefaultSwaggerPath)
+	def(&cfg.RapiDocPath, DefaultRapiDocPath)
+	if cfg.RapiDocScriptURL == "" {
+		cfg.RapiDocScriptURL = DefaultRapiDocScriptURL
+		def(&cfg.RapiDocIntegrity, DefaultRapiDocIntegrity)
+	}
+	cfg.SecuritySchemes = append([]SecurityScheme(nil), cfg.SecuritySchemes...)
+	return cfg
+}
+
+// describe writes the info, tags and servers of both documents.
+func (a *API) describe() {
+	c := a.config
+	s31, s30 := a.r31.SpecEns(), a.r30.SpecEns()
+	s31.Info.WithTitle(c.Title).WithVersion(c.Version)
+	s30.Info.WithTitle(c.Title).WithVersion(c.Version)
+	if c.Description != "" {
+		s31.Info.WithDescription(c.Description)
+		s30.Info.WithDescription(c.Description)
+	}
+	if c.Contact != nil {
+		s31.Info.WithContact(openapi31.Contact{Name: nonEmpty(c.Contact.Name), URL: nonEmpty(c.Contact.URL), Email: nonEmpty(c.Contact.Email)})
+		s30.Info.WithContact(openapi3.Contact{Name: nonEmpty(c.Contact.Name), URL: nonEmpty(c.Contact.URL), Email: nonEmpty(c.Contact.Email)})
+	}
+	if c.License != nil {
+		s31.Info.WithLicense(openapi31.License{Name: c.License.Name, URL: nonEmpty(c.License.URL)})
+		s30.Info.WithLicense(openapi3.License{Name: c.License.Name, URL: nonEmpty(c.License.URL)})
+	}
+	for _, t := range c.Tags {
+		s31.Tags = append(s31.Tags, openapi31.Tag{Name: t.Name, Description: nonEmpty(t.Description)})
+		s30.Tags = append(s30.Tags, openapi3.Tag{Name: t.Name, Description: nonEmpty(t.Description)})
+	}
+}
+
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// serve registers the document and doc page routes.
+func (a *API) serve() {
+	c := a.config
+	docs := []struct{ path, version, format string }{
+		{c.JSONPath, "3.1", "json"},
+		{c.YAMLPath, "3.1", "yaml"},
+		{c.JSON30Path, "3.0", "json"},
+		{c.YAML30Path, "3.0", "yaml"},
+	}
+	for _, d := range docs {
+		if d.path == Disabled {
+			continue
+		}
+		version, format := d.version, d.format
+		a.server.Get(d.path, func(ctx *hyperlane.Context) error {
+			b, err := a.render(version, format, ctx.MountPrefix())
+			if err != nil {
+				return err
+			}
+			ctx.SetHeader("Cache-Control", "no-cache")
+			return ctx.Blob(http.StatusOK, contentTypes[format], b)
+		})
+	}
+	if c.SwaggerPath != Disabled {
+		a.server.Get(c.SwaggerPath, a.swaggerUI)
+		a.server.Get(c.SwaggerPath+"/{file:.*}", a.swaggerUI)
+	}
+	if c.RapiDocPath != Disabled {
+		a.server.Get(c.RapiDocPath, a.rapiDoc)
+	}
+}
+
+var contentTypes = map[string]string{
+	"json": "application/json; charset=utf-8",
+	"yaml": "application/yaml; charset=utf-8",
+}
+
+// Server returns the Server the API documents.
+func (a *API) Server() *hyperlane.Server { return a.server }
+
+// claimID records an operation id, failing when another operation has it.
+func (a *API) claimID(id, method, pattern string) error {
+	if id == "" {
+		return fmt.Errorf("empty operation id")
+	}
+	if prev, dup := a.ids[id]; dup {
+		return fmt.Errorf("operation id %q is already used by %s; set a unique one with openapi.OperationID", id, prev)
+	}
+	a.ids[id] = method + " " + pattern
+	return nil
+}
+
+// specPath turns a route pattern into an OpenAPI path: regular
+// expressions are dropped ("{id:\\d+}" becomes "{id}"), and it returns
+// the parameter names in order. Catch-all patterns cannot be described.
+func specPath(pattern string) (string, []string, error) {
+	if pattern == "" || pattern[0] != '/' {
+		return "", nil, fmt.Errorf("pattern must begin with '/'")
+	}
+	var b strings.Builder
+	var names []string
+	for i := 0; i < len(pattern); i++ {
+		ch := pattern[i]
+		if ch == '*' {
+			return "", nil, fmt.Errorf("a catch-all route cannot be described in OpenAPI")
+		}
+		if ch != '{' {
+			b.WriteByte(ch)
+			continue
+		}
+		depth, end := 0, -1
+		for j := i; j < len(pattern) && end < 0; j++ {
+			switch pattern[j] {
+			case '{':
+				depth++
+			case '}':
+				if depth--; depth == 0 {
+					end = j
+				}
+			}
+		}
+		if end < 0 {
+			return "", nil, fmt.Errorf("missing '}' at offset %d", i)
+		}
+		name, expr, _ := strings.Cut(pattern[i+1:end], ":")
+		if expr == ".*" || expr == "^.*$" {
+			return "", nil, fmt.Errorf("a catch-all route cannot be described in OpenAPI")
+		}
+		names = append(names, name)
+		b.WriteString("{" + name + "}")
+		i = end
+	}
+	return b.String(), names, nil
+}

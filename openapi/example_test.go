@@ -1,0 +1,73 @@
+package openapi_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+
+	"github.com/hyperlane-go/hyperlane/hyperlane"
+	"github.com/hyperlane-go/hyperlane/openapi"
+)
+
+// Greeting is the output of the example operation.
+type Greeting struct {
+	Message string `json:"message"`
+}
+
+// Greet is the input: a path parameter, a query parameter with a
+// default, and a header.
+type Greet struct {
+	Name  string `path:"name" minLength:"2"`
+	Times int    `query:"times" default:"1" minimum:"1" maximum:"3"`
+	Lang  string `header:"Accept-Language"`
+}
+
+func greet(c *hyperlane.Context, in *Greet) (*Greeting, error) {
+	return &Greeting{Message: strings.Repeat("Hello, "+in.Name+"! ", in.Times)}, nil
+}
+
+// A typed operation: the input is bound and validated from the request,
+// the output written as JSON, and both documented.
+func Example() {
+	s := hyperlane.New(hyperlane.WithLogger(slog.New(slog.DiscardHandler)))
+	api := openapi.New(s, openapi.Config{Title: "Greeter", Version: "1.0.0"})
+	openapi.Get(api, "/greet/{name}", greet, openapi.Summary("Greet someone"))
+
+	for _, target := range []string{"/greet/Ada?times=2", "/greet/A?times=9"} {
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, httptest.NewRequest(http.MethodGet, target, nil))
+		fmt.Print(w.Code, " ", w.Body.String())
+	}
+	// Output:
+	// 200 {"message":"Hello, Ada! Hello, Ada! "}
+	// 422 {"type":"about:blank","title":"Unprocessable Entity","status":422,"detail":"2 fields failed validation","instance":"/greet/A","errors":[{"location":"path.name","message":"must be at least 2 characters long","value":"A"},{"location":"query.times","message":"must be at most 3","value":9}]}
+}
+
+// Document describes routes served the plain way, here a stream of
+// Server-Sent Events.
+func ExampleDocument() {
+	s := hyperlane.New(hyperlane.WithLogger(slog.New(slog.DiscardHandler)))
+	api := openapi.New(s, openapi.Config{Title: "Events", Version: "1.0.0"})
+	s.Get("/events", func(c *hyperlane.Context) error { return nil /* stream events */ })
+	openapi.Document(api, "GET", "/events", openapi.Summary("Live events"), openapi.EventStream(Greeting{}))
+
+	b, _ := api.Spec("3.1", "json")
+	var doc struct {
+		Paths map[string]map[string]struct {
+			OperationID string `json:"operationId"`
+			Responses   map[string]struct {
+				Content map[string]struct {
+					Schema map[string]string `json:"schema"`
+				} `json:"content"`
+			} `json:"responses"`
+		} `json:"paths"`
+	}
+	json.Unmarshal(b, &doc)
+	op := doc.Paths["/events"]["get"]
+	fmt.Println(op.OperationID, op.Responses["200"].Content["text/event-stream"].Schema["$ref"])
+	// Output:
+	// listEvents #/components/schemas/Greeting
+}

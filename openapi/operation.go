@@ -1,0 +1,156 @@
+package openapi
+
+import (
+	"fmt"
+	"net/http"
+	"reflect"
+
+	"github.com/hyperlane-go/hyperlane/hyperlane"
+)
+
+// Handler is a typed operation: it receives the bound and validated input
+// and returns the output, written as the response with the success
+// status, or an error, written as problem+json. A nil output with a nil
+// error sends the success status with no body.
+type Handler[I, O any] func(c *hyperlane.Context, in *I) (*O, error)
+
+// Get registers a typed GET operation on pattern and documents it. Like
+// every typed operation, its route carries the operation id as
+// hyperlane.Meta("openapi.operationId", id), visible in Server.Routes.
+func Get[I, O any](api *API, pattern string, h Handler[I, O], opts ...Option) {
+	register(api, http.MethodGet, pattern, h, opts)
+}
+
+// Post registers a typed POST operation on pattern and documents it.
+func Post[I, O any](api *API, pattern string, h Handler[I, O], opts ...Option) {
+	register(api, http.MethodPost, pattern, h, opts)
+}
+
+// Put registers a typed PUT operation on pattern and documents it.
+func Put[I, O any](api *API, pattern string, h Handler[I, O], opts ...Option) {
+	register(api, http.MethodPut, pattern, h, opts)
+}
+
+// Patch registers a typed PATCH operation on pattern and documents it.
+func Patch[I, O any](api *API, pattern string, h Handler[I, O], opts ...Option) {
+	register(api, http.MethodPatch, pattern, h, opts)
+}
+
+// Delete registers a typed DELETE operation on pattern and documents it.
+func Delete[I, O any](api *API, pattern string, h Handler[I, O], opts ...Option) {
+	register(api, http.MethodDelete, pattern, h, opts)
+}
+
+// operation is a registered typed operation, ready to serve.
+type operation[I, O any] struct {
+	handler Handler[I, O]
+	in      *inputPlan
+	out     *outputPlan
+	status  int
+	auth    authorizer
+}
+
+// register documents the operation, prepares its binding and validation
+// and adds its route. Any contradiction panics, naming the operation.
+func register[I, O any](api *API, method, pattern string, h Handler[I, O], opts []Option) {
+	fail := func(err error) {
+		panic(fmt.Sprintf("openapi: %s %s: %v", method, pattern, err))
+	}
+	if h == nil {
+		fail(fmt.Errorf("nil handler"))
+	}
+	path, pathParams, err := specPath(pattern)
+	if err != nil {
+		fail(err)
+	}
+	cfg := &operationConfig{}
+	for _, o := range opts {
+		o(cfg)
+	}
+	if len(cfg.events) > 0 || cfg.request != nil {
+		fail(fmt.Errorf("EventStream and Request are for Document; a typed operation is described by its types"))
+	}
+	in, err := analyzeInput(reflect.TypeFor[I](), method, pathParams)
+	if err != nil {
+		fail(err)
+	}
+	out, err := analyzeOutput(reflect.TypeFor[O]())
+	if err != nil {
+		fail(err)
+	}
+	op := &operation[I, O]{handler: h, in: in, out: out, status: cfg.status}
+	if op.status == 0 {
+		op.status = http.StatusOK
+		if !out.hasBody() {
+			op.status = http.StatusNoContent
+		}
+	}
+	if op.status < 100 || op.status > 399 {
+		fail(fmt.Errorf("success status %d is not 1xx, 2xx or 3xx", op.status))
+	}
+	d := &opDoc{
+		method: method, path: path, cfg: cfg, id: cfg.id,
+		input:  new(I),
+		output: reflect.New(reflect.TypeFor[O]()).Elem().Interface(),
+		raw:    out.contentType(), status: op.status,
+		problems: []int{http.StatusBadRequest, http.StatusUnprocessableEntity, http.StatusInternalServerError},
+	}
+	if d.id == "" {
+		d.id = defaultOperationID(method, path)
+	}
+	switch in.body {
+	case bodyField:
+		d.body = reflect.New(reflect.TypeFor[I]().FieldByIndex(in.bodyIndex).Type).Elem().Interface()
+		if t := reflect.TypeOf(d.body); t.Kind() == reflect.Pointer {
+			d.body = reflect.New(t.Elem()).Elem().Interface()
+		}
+		d.bodyRequired = in.bodyRequired
+	case bodyJSON:
+		d.bodyRequired = in.bodyRequired
+	case bodyForm:
+		d.formFields = in.formNames
+	}
+	if len(cfg.security) > 0 {
+		d.problems = append(d.problems, http.StatusUnauthorized)
+	}
+
+	api.mu.Lock()
+	defer api.mu.Unlock()
+	if op.auth, err = api.authorizer(cfg.security); err != nil {
+		fail(err)
+	}
+	if err := api.claimID(d.id, method, pattern); err != nil {
+		fail(err)
+	}
+	doc, err := api.describeOperation(d)
+	if err != nil {
+		fail(err)
+	}
+	api.invalidate()
+	if err := compileValidation(in, doc, api.r31.SpecEns().ComponentsEns().Schemas); err != nil {
+		fail(err)
+	}
+	routeOpts := append([]hyperlane.RouteOption{hyperlane.Meta("openapi.operationId", d.id)}, cfg.routeOptions...)
+	api.server.Route([]string{method}, pattern, op.serve, routeOpts...)
+}
+
+// serve is the route handler: authorize, bind and validate, call, write.
+func (op *operation[I, O]) serve(c *hyperlane.Context) error {
+	if op.auth != nil {
+		if err := op.auth.check(c); err != nil {
+			return err
+		}
+	}
+	in := new(I)
+	if err := op.in.bind(c, reflect.ValueOf(in).Elem()); err != nil {
+		return err
+	}
+	out, err := op.handler(c, in)
+	if err != nil {
+		return err
+	}
+	if out == nil {
+		return c.NoContent(op.status)
+	}
+	return op.out.write(c, op.status, out)
+}
