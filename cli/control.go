@@ -104,7 +104,7 @@ func (r *runner) mustRun() (instance, error) {
 	var nr *errNotRunning
 	if errors.As(err, &nr) {
 		if nr.stale != 0 {
-			os.Remove(r.cfg.PIDFile)
+			_ = os.Remove(r.cfg.PIDFile)
 		}
 		return instance{}, fmt.Errorf("%s is %v", r.name, nr)
 	}

@@ -50,11 +50,11 @@ func (r *runner) dev(ctx context.Context, pkg string) error {
 	}
 	f, ok := ln.(interface{ File() (*os.File, error) })
 	if !ok {
-		ln.Close()
+		_ = ln.Close()
 		return fmt.Errorf("a %T cannot be handed to another process", ln)
 	}
 	sock, err := f.File()
-	ln.Close() // sock keeps the socket open
+	_ = ln.Close() // sock keeps the socket open
 	if err != nil {
 		return err
 	}
@@ -133,7 +133,7 @@ func (d *devSession) deploy(ctx context.Context, prev *devChild) *devChild {
 	d.gen++
 	bin := filepath.Join(d.tmp, strconv.Itoa(d.gen), r.name)
 	var out bytes.Buffer
-	build := exec.CommandContext(ctx, d.goCmd, "build", "-o", bin, d.pkg)
+	build := exec.CommandContext(ctx, d.goCmd, "build", "-o", bin, d.pkg) // #nosec G204 -- the developer's own go command on their own package, in dev mode
 	build.Stdout, build.Stderr = &out, &out
 	if err := build.Run(); err != nil {
 		if ctx.Err() == nil {
@@ -155,7 +155,7 @@ func (d *devSession) deploy(ctx context.Context, prev *devChild) *devChild {
 		close(c.done)
 	}()
 	if _, err := awaitReady(rd, r.timeout); err != nil {
-		cmd.Process.Kill()
+		_ = cmd.Process.Kill()
 		<-c.done
 		fmt.Fprintf(r.stderr, "dev: build %d %v; %s\n", d.gen, err, keep)
 		return nil
@@ -167,14 +167,14 @@ func (d *devSession) deploy(ctx context.Context, prev *devChild) *devChild {
 // stop drains the child with SIGTERM and kills it after timeout; then
 // its binary is removed.
 func (c *devChild) stop(timeout time.Duration) {
-	c.cmd.Process.Signal(syscall.SIGTERM)
+	_ = c.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-c.done:
 	case <-time.After(timeout):
-		c.cmd.Process.Kill()
+		_ = c.cmd.Process.Kill()
 		<-c.done
 	}
-	os.RemoveAll(filepath.Dir(c.cmd.Path))
+	_ = os.RemoveAll(filepath.Dir(c.cmd.Path))
 }
 
 // mainPackage is the import path of this binary's main package, or "."

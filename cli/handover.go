@@ -41,7 +41,7 @@ func (sp spawn) start() (*exec.Cmd, *os.File, error) {
 		return nil, nil, err
 	}
 	defer wr.Close() // the child holds its own copy
-	cmd := exec.Command(sp.bin, sp.args...)
+	cmd := exec.Command(sp.bin, sp.args...) // #nosec G204 -- re-executes this very binary (os.Executable) with its own arguments
 	cmd.Stdout, cmd.Stderr = sp.stdout, sp.stderr
 	// ExtraFiles[i] becomes descriptor 3+i in the child.
 	cmd.ExtraFiles = []*os.File{wr}
@@ -57,7 +57,7 @@ func (sp spawn) start() (*exec.Cmd, *os.File, error) {
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	}
 	if err := cmd.Start(); err != nil {
-		rd.Close()
+		_ = rd.Close()
 		return nil, nil, err
 	}
 	return cmd, rd, nil
@@ -149,6 +149,6 @@ func readinessPipe() func(addr string) {
 	f := os.NewFile(uintptr(fd), "readiness")
 	return func(addr string) {
 		fmt.Fprintln(f, addr)
-		f.Close()
+		_ = f.Close()
 	}
 }

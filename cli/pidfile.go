@@ -21,7 +21,7 @@ import (
 // symbolic link planted at path instead of writing through it.
 func writePIDFile(path string, pid int) error {
 	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o755); err != nil { // #nosec G301 -- only creates a missing runtime directory for the public PID file
 		return fmt.Errorf("PID file: %w", err)
 	}
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
@@ -33,13 +33,13 @@ func writePIDFile(path string, pid int) error {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Chmod(f.Name(), 0o644)
+		err = os.Chmod(f.Name(), 0o644) // #nosec G302 -- a PID file is public, as those in /run are, so that status works for any user
 	}
 	if err == nil {
 		err = os.Rename(f.Name(), path)
 	}
 	if err != nil {
-		os.Remove(f.Name())
+		_ = os.Remove(f.Name())
 		return fmt.Errorf("PID file: %w", err)
 	}
 	return nil
@@ -47,7 +47,7 @@ func writePIDFile(path string, pid int) error {
 
 // readPIDFile returns the PID in path and when it was written.
 func readPIDFile(path string) (pid int, written time.Time, err error) {
-	b, err := os.ReadFile(path)
+	b, err := os.ReadFile(path) // #nosec G304 -- the operator's --pid-file
 	if err != nil {
 		return 0, time.Time{}, err
 	}
@@ -66,7 +66,7 @@ func readPIDFile(path string) (pid int, written time.Time, err error) {
 // removes the PID file of the successor it handed over to.
 func removePIDFile(path string, pid int) {
 	if got, _, err := readPIDFile(path); err == nil && got == pid {
-		os.Remove(path)
+		_ = os.Remove(path)
 	}
 }
 

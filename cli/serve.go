@@ -71,7 +71,7 @@ func (r *runner) serve(ctx context.Context) error {
 	log := s.Logger()
 	if other == 0 {
 		if err := writePIDFile(r.cfg.PIDFile, pid); err != nil {
-			s.Shutdown(ctx)
+			_ = s.Shutdown(ctx)
 			<-errc
 			return err
 		}
@@ -201,8 +201,8 @@ func (r *runner) handOver(ln net.Listener) (int, error) {
 		return 0, err
 	}
 	if _, err := awaitReady(rd, r.timeout); err != nil {
-		cmd.Process.Kill()
-		cmd.Wait()
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
 		return 0, fmt.Errorf("new process %d: %w", cmd.Process.Pid, err)
 	}
 	go cmd.Wait() // reap it should it exit before this process does
@@ -260,7 +260,7 @@ func (l *pausable) Accept() (net.Conn, error) {
 func (l *pausable) pause() {
 	l.pauseOnce.Do(func() {
 		close(l.paused)
-		l.Listener.Close()
+		_ = l.Listener.Close()
 	})
 }
 

@@ -45,7 +45,7 @@ func (w *watcher) changed() bool {
 // modules, as the go command does.
 func scanSources(root string) map[string]stamp {
 	files := make(map[string]stamp)
-	filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+	_ = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return nil // vanished or unreadable: not a source to watch
 		}

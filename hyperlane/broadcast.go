@@ -78,7 +78,7 @@ func NewBroadcast[T any](opts BroadcastOptions[T]) *Broadcast[T] {
 		buffer: opts.Buffer,
 		policy: opts.Policy,
 		bp:     opts.Backplane,
-		prefix: strconv.FormatUint(rand.Uint64()>>32, 36) + "-",
+		prefix: strconv.FormatUint(rand.Uint64()>>32, 36) + "-", // #nosec G404 -- tells hubs apart in subscription IDs; not a secret
 		rooms:  map[string][]*Subscription[T]{},
 		byID:   map[string]*Subscription[T]{},
 	}

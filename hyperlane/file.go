@@ -82,19 +82,19 @@ func openFile(fsys fs.FS, name string) (fs.File, fs.FileInfo, error) {
 	}
 	st, err := f.Stat()
 	if err != nil {
-		f.Close()
+		_ = f.Close()
 		return nil, nil, fileError(name, err)
 	}
 	if !st.IsDir() {
 		return f, st, nil
 	}
-	f.Close()
+	_ = f.Close()
 	name = path.Join(name, "index.html")
 	if f, err = fsys.Open(name); err != nil {
 		return nil, nil, fileError(name, err)
 	}
 	if st, err = f.Stat(); err != nil || st.IsDir() {
-		f.Close()
+		_ = f.Close()
 		return nil, nil, Errorf(http.StatusNotFound, "no file %q", name)
 	}
 	return f, st, nil

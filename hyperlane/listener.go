@@ -39,7 +39,7 @@ func (l *tunedListener) Accept() (net.Conn, error) {
 			return nil, err
 		}
 		if err := tuneConn(c, l.st); err != nil {
-			c.Close()
+			_ = c.Close()
 			continue
 		}
 		return c, nil

@@ -227,13 +227,20 @@ type memReport struct {
 }
 
 // BenchmarkIdleMemory measures the server's memory per idle client:
-// 10,000 WebSocket connections, then 10,000 event streams, each held open
-// by a raw socket that sent its handshake and then nothing.
+// 10,000 WebSocket connections whose handler waits in Read, as echo and
+// chat handlers do; 10,000 whose handler waits on Done, as handlers that
+// only write do; then 10,000 event streams. Each is held open by a raw
+// socket that sent its handshake and then nothing.
 func BenchmarkIdleMemory(b *testing.B) {
 	const clients = 10000
+	handshake := func(path string) string {
+		return "GET " + path + " HTTP/1.1\r\nHost: bench\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+			"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+	}
 	for _, kind := range []struct{ name, request, status string }{
-		{"websocket", "GET /ws HTTP/1.1\r\nHost: bench\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-			"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", "HTTP/1.1 101"},
+		{"websocket-reading", handshake("/ws/read"), "HTTP/1.1 101"}, // the handler waits in Read
+		{"websocket-waiting", handshake("/ws/done"), "HTTP/1.1 101"}, // the handler waits on Done
+
 		{"sse", "GET /sse HTTP/1.1\r\nHost: bench\r\n\r\n", "HTTP/1.1 200"},
 	} {
 		b.Run(kind.name, func(b *testing.B) {
@@ -328,7 +335,11 @@ func readMem(b *testing.B, addr string) memReport {
 // settings, and /mem, until stdin closes.
 func runIdleServer() {
 	s := quietServer()
-	s.WebSocket("/ws", func(c *hyperlane.Context, ws *hyperlane.Conn) error {
+	s.WebSocket("/ws/read", func(c *hyperlane.Context, ws *hyperlane.Conn) error {
+		_, _, err := ws.Read(ws.Context())
+		return err
+	})
+	s.WebSocket("/ws/done", func(c *hyperlane.Context, ws *hyperlane.Conn) error {
 		<-ws.Done()
 		return nil
 	})

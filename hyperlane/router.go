@@ -269,6 +269,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		c.route = s.router.find(c, mi, routingPath(r))
 	}
 	c.reqBody.install(c)
+	s.closeWhileDraining(w)
 	if c.route != nil {
 		groups, handler = c.route.groups, c.route.handler
 	}

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -43,7 +44,8 @@ type Server struct {
 	onClose   []func()
 	shutOnce  sync.Once
 	drainOnce sync.Once
-	rt        realtime // WebSocket connections and event streams, for Shutdown
+	rt        realtime    // WebSocket connections and event streams, for Shutdown
+	draining  atomic.Bool // Run is draining: responses say Connection: close
 }
 
 // New returns a Server configured by opts on top of safe defaults.
@@ -157,9 +159,10 @@ func (s *Server) Listen(ctx context.Context) (net.Listener, error) {
 }
 
 // Run listens, serves, and shuts down gracefully when ctx is cancelled or
-// the process receives SIGINT or SIGTERM: it stops accepting, lets
-// in-flight requests finish within the shutdown timeout, then closes what
-// is left. It returns nil after a graceful shutdown, and the error of
+// the process receives SIGINT or SIGTERM: it stops accepting, keeps
+// serving for half a second with "Connection: close" on every response
+// so that keep-alive clients finish and leave, then lets in-flight
+// requests finish within the shutdown timeout and closes what is left. It returns nil after a graceful shutdown, and the error of
 // Shutdown when the grace period ran out. A second signal during the
 // grace period ends the process at once, as it would without Run.
 func (s *Server) Run(ctx context.Context) error {
@@ -175,20 +178,32 @@ func (s *Server) Run(ctx context.Context) error {
 func (s *Server) RunListener(ctx context.Context, ln net.Listener) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	pl := newPausableListener(ln)
 	errc := make(chan error, 1)
-	go func() { errc <- s.Serve(ln) }()
-	select {
-	case err := <-errc:
+	go func() { errc <- s.Serve(pl) }()
+	served := func(err error) error {
 		if errors.Is(err, http.ErrServerClosed) {
 			// Shutdown was called directly: return once it is done.
 			<-s.drained
 			return nil
 		}
 		return err
+	}
+	select {
+	case err := <-errc:
+		return served(err)
 	case <-ctx.Done():
 	}
 	stop()
-	s.log.Info("shutting down", "grace", s.settings.shutdownTimeout)
+	settle := min(drainSettle, s.settings.shutdownTimeout)
+	s.log.Info("shutting down", "settle", settle, "grace", s.settings.shutdownTimeout)
+	s.draining.Store(true)
+	pl.pause()
+	select {
+	case err := <-errc:
+		return served(err)
+	case <-time.After(settle):
+	}
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.settings.shutdownTimeout)
 	defer cancel()
 	err := s.Shutdown(sctx)
@@ -205,7 +220,7 @@ func (s *Server) RunListener(ctx context.Context, ln net.Listener) error {
 func (s *Server) Serve(ln net.Listener) error {
 	srv, err := s.httpServer()
 	if err != nil {
-		ln.Close()
+		_ = ln.Close()
 		return err
 	}
 	if s.settings.maxConns > 0 {
@@ -218,11 +233,11 @@ func (s *Server) Serve(ln net.Listener) error {
 	switch {
 	case s.stopped:
 		s.mu.Unlock()
-		ln.Close()
+		_ = ln.Close()
 		return http.ErrServerClosed
 	case s.http != nil:
 		s.mu.Unlock()
-		ln.Close()
+		_ = ln.Close()
 		return errors.New("hyperlane: Serve called twice")
 	}
 	s.http, s.addr = srv, ln.Addr()
@@ -235,7 +250,7 @@ func (s *Server) Serve(ln net.Listener) error {
 	}
 	// net/http leaves the listener open when it refuses to start (such as
 	// a TLS configuration HTTP/2 cannot use); waiting clients must not hang.
-	ln.Close()
+	_ = ln.Close()
 	return err
 }
 
@@ -281,7 +296,7 @@ func (st *settings) tls() (*tls.Config, error) {
 	}
 	cfg := st.tlsConfig
 	if cfg == nil {
-		cfg = &tls.Config{}
+		cfg = &tls.Config{MinVersion: tls.VersionTLS12}
 	}
 	cfg = cfg.Clone()
 	if cfg.MinVersion == 0 {

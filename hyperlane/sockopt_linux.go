@@ -2,6 +2,7 @@ package hyperlane
 
 import (
 	"fmt"
+	"math"
 	"net"
 	"syscall"
 )
@@ -72,7 +73,7 @@ func setListenerOptions(fd int, network string, st *settings) error {
 		_ = syscall.SetsockoptInt(fd, syscall.IPPROTO_IP, syscall.IP_TTL, st.ttl)
 	}
 	if st.linger >= 0 {
-		l := syscall.Linger{Onoff: 1, Linger: int32(st.linger)}
+		l := syscall.Linger{Onoff: 1, Linger: int32(min(st.linger, math.MaxInt32))} // #nosec G115 -- clamped to int32
 		if err := syscall.SetsockoptLinger(fd, syscall.SOL_SOCKET, syscall.SO_LINGER, &l); err != nil {
 			return fmt.Errorf("hyperlane: setsockopt SO_LINGER=%d: %w", st.linger, err)
 		}

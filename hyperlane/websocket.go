@@ -99,8 +99,9 @@ func WSPing(interval, pongTimeout time.Duration) WebSocketOption {
 	return func(c *wsConfig) { c.pingInterval, c.pongTimeout = interval, pongTimeout }
 }
 
-// WSWriteTimeout bounds each write (default 15 s); a peer that stops
-// reading is dropped when it passes. 0 removes the bound.
+// WSWriteTimeout bounds each write (default 15 s): when writes make no
+// progress for d, as with a peer that stopped reading, the connection is
+// dropped and they fail. 0 removes the bound.
 func WSWriteTimeout(d time.Duration) WebSocketOption {
 	return func(c *wsConfig) { c.writeTimeout = d }
 }
@@ -298,6 +299,7 @@ type hijackWriter struct {
 	conn net.Conn
 }
 
+// Hijack hijacks through the writers beneath and keeps the connection.
 func (w *hijackWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	conn, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
 	if err == nil {
@@ -306,6 +308,7 @@ func (w *hijackWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	return conn, brw, err
 }
 
+// Unwrap returns the writer beneath, for http.ResponseController.
 func (w *hijackWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // WriteHeaderNow is what coder/websocket calls after writing the 101, so

@@ -71,7 +71,7 @@ type Conn struct {
 	bg           sync.WaitGroup
 	pingTimer    *time.Timer
 	stopShutdown func() bool
-	lastMessage  atomic.Int64 // UnixNano when the last data message came
+	messages     atomic.Uint64 // data messages read so far
 
 	wmu        sync.Mutex
 	writers    int       // writes in flight
@@ -108,7 +108,7 @@ func (ws *Conn) start(shutdown context.Context) {
 	}
 	ws.mu.Unlock()
 	ws.stopShutdown = context.AfterFunc(shutdown, func() {
-		ws.background(func() { _ = ws.closeWith(CloseGoingAway, "server shutting down") })
+		ws.background(func() { ws.closeWith(CloseGoingAway, "server shutting down") })
 	})
 }
 
@@ -193,14 +193,18 @@ func (ws *Conn) Ping(ctx context.Context) error {
 }
 
 // Close closes the connection with code and reason (at most 123 bytes,
-// longer ones are cut): it sends the close frame and waits a few seconds
-// for the peer's. It returns nil when the connection was already closed,
-// and an error for a code that cannot be sent, such as 1005 or 1006.
+// longer ones are cut): it sends the close frame and waits up to a few
+// seconds for the peer's. When it returns the connection is closed; it
+// does nothing when the connection was closed already. The only error is
+// for a code that cannot be sent, such as 1005 or 1006.
 func (ws *Conn) Close(code CloseCode, reason string) error {
 	if !code.sendable() {
 		return fmt.Errorf("hyperlane: websocket: close code %d cannot be sent", int(code))
 	}
-	return ws.closeWith(code, reason)
+	if !ws.closeWith(code, reason) {
+		<-ws.ctx.Done() // every close ends by cancelling it
+	}
+	return nil
 }
 
 // Context returns a context that carries the request's values and is
@@ -262,19 +266,26 @@ func (ws *Conn) closeErr() *CloseError {
 }
 
 // closeWith runs the close handshake with code, unless another close
-// began first.
-func (ws *Conn) closeWith(code CloseCode, reason string) error {
+// began first. The connection is closed when it returns, whether the peer
+// answered in time or not: there is no error worth reporting. It
+// reports false when another close had begun, which may still run.
+func (ws *Conn) closeWith(code CloseCode, reason string) bool {
 	reason = truncateReason(reason)
 	if !ws.setCause(code, reason, nil) {
-		return nil
+		return false
 	}
-	err := ws.raw.Close(websocket.StatusCode(code), reason)
+	// coder/websocket bounds its wait for the peer's close frame, but not
+	// the reading of a frame the peer declared and never finishes.
+	watchdog := time.AfterFunc(closeHandshakeTimeout, func() { _ = ws.netConn.Close() })
+	_ = ws.raw.Close(websocket.StatusCode(code), reason)
+	watchdog.Stop()
 	ws.cancel(ws.closeErr())
-	if err != nil && !errors.Is(err, net.ErrClosed) {
-		return fmt.Errorf("hyperlane: websocket: %w", err)
-	}
-	return nil
+	return true
 }
+
+// closeHandshakeTimeout bounds a close handshake: a peer that has not
+// answered the close frame by then is dropped.
+const closeHandshakeTimeout = 5 * time.Second
 
 // abort drops the connection without a handshake: for a peer that does
 // not answer, a write that timed out, or the end of the shutdown grace.
@@ -330,8 +341,9 @@ func (ws *Conn) endWrite() {
 		return
 	}
 	ws.wmu.Lock()
-	ws.writers--
-	ws.writeSince = time.Now() // progress, for the writes still in flight
+	if ws.writers--; ws.writers > 0 {
+		ws.writeSince = time.Now() // progress, for the writes still in flight
+	}
 	ws.wmu.Unlock()
 }
 

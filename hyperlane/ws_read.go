@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -27,8 +28,10 @@ const watchDelay = 10 * time.Millisecond
 // ends first, leaving the connection open, and a *CloseError once the
 // connection is closed. The returned slice belongs to the caller.
 func (ws *Conn) Read(ctx context.Context) (MessageType, []byte, error) {
-	if err := ws.Err(); err != nil {
-		return 0, nil, err
+	select {
+	case <-ws.ctx.Done():
+		return 0, nil, ws.Err()
+	default:
 	}
 	ws.mu.Lock()
 	direct := !ws.reading && len(ws.in) == 0 && ws.readers == 0 && (ctx == ws.ctx || ctx.Done() == nil)
@@ -147,10 +150,10 @@ func (ws *Conn) readOne() (message, error) {
 		return message{}, ws.Err()
 	}
 	if typ == websocket.MessageText && !utf8.Valid(data) {
-		_ = ws.closeWith(CloseInvalidPayload, "text message is not valid UTF-8")
+		ws.closeWith(CloseInvalidPayload, "text message is not valid UTF-8")
 		return message{}, ws.Err()
 	}
-	ws.lastMessage.Store(time.Now().UnixNano())
+	ws.messages.Add(1)
 	return message{typ: MessageType(typ), data: data}, nil
 }
 
@@ -163,13 +166,21 @@ func (ws *Conn) readFailed(err error) {
 		ws.setCause(CloseCode(ce.Code), ce.Reason, nil)
 	case errors.Is(err, websocket.ErrMessageTooBig):
 		// The 1009 close frame is sent; finish the handshake.
-		_ = ws.closeWith(CloseMessageTooBig, fmt.Sprintf("message larger than %d bytes", ws.cfg.readLimit))
+		ws.closeWith(CloseMessageTooBig, fmt.Sprintf("message larger than %d bytes", ws.cfg.readLimit))
+	case strings.Contains(err.Error(), errUnmaskedFrame):
+		// coder/websocket drops the peer without a word; tell it why,
+		// as RFC 6455 section 5.1 allows.
+		_ = ws.closeWith(CloseProtocolError, "client frames must be masked")
 	default:
 		ws.setCause(CloseAbnormal, "", err)
 	}
 	_ = ws.raw.CloseNow()
 	ws.cancel(ws.closeErr())
 }
+
+// errUnmaskedFrame is how coder/websocket words a client frame without a
+// mask, for which it has no sentinel error; TestWebSocketRawFrames pins it.
+const errUnmaskedFrame = "received unmasked frame from client"
 
 // keepAlive pings the peer and drops it when neither a pong nor a
 // message comes within the pong timeout. A pong is seen only while the
@@ -185,13 +196,13 @@ func (ws *Conn) keepAlive() {
 		}
 		ws.mu.Unlock()
 		if !waiting {
-			sent := time.Now().UnixNano()
+			seen := ws.messages.Load()
 			ctx, cancel := context.WithTimeout(ws.ctx, ws.cfg.pongTimeout)
 			err := ws.raw.Ping(ctx)
 			cancel()
 			// A message that came meanwhile proves the peer alive; its
 			// pong may wait unread behind it.
-			if err != nil && ws.lastMessage.Load() < sent {
+			if err != nil && ws.messages.Load() == seen {
 				if ws.closeErr() == nil {
 					ws.abort(CloseAbnormal, "no pong within "+ws.cfg.pongTimeout.String(), err)
 				}
@@ -233,7 +244,7 @@ func (ws *Conn) finish(code CloseCode, reason string) *CloseError {
 	}
 	ws.mu.Unlock()
 	ws.stopShutdown()
-	_ = ws.closeWith(code, reason)
+	ws.closeWith(code, reason)
 	ws.stopWatchdog()
 	ws.bg.Wait()
 	// Release coder/websocket's side too when the close was an abort;

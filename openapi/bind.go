@@ -80,6 +80,11 @@ func (p *inputPlan) bindJSON(c *hyperlane.Context, target any, errs *[]hyperlane
 			*errs = append(*errs, validationDetails(verr, inBody, doc)...)
 			return nil
 		}
+		if key := foldedKey(doc, reflect.TypeOf(target)); key != "" {
+			*errs = append(*errs, hyperlane.ErrorDetail{Location: inBody + "." + key,
+				Message: "differs from a property only in letter case; spell it as the schema does"})
+			return nil
+		}
 	}
 	if err := json.Unmarshal(body, target); err != nil {
 		var typ *json.UnmarshalTypeError

@@ -188,7 +188,7 @@ func (s *scanner) object(k *check) bool {
 			}
 			if p, ok := k.props[string(key)]; ok {
 				sub = p
-			} else if k.noAddl {
+			} else if k.noAddl || k.foldsOnto(key) {
 				return false
 			} else {
 				sub = k.addl
@@ -277,7 +277,7 @@ func (s *scanner) str(k *check) bool {
 	if k.types != 0 && k.types&tString == 0 || !utf8.Valid(raw) {
 		return false
 	}
-	str := unsafe.String(unsafe.SliceData(raw), len(raw))
+	str := unsafe.String(unsafe.SliceData(raw), len(raw)) // #nosec G103 -- a read-only view of the request bytes, used only during this call
 	if k.enum != nil && !containsString(k.enum, str) {
 		return false
 	}
@@ -348,7 +348,7 @@ func (s *scanner) number(k *check) bool {
 		return true
 	}
 	raw := s.b[start:s.i]
-	f, err := strconv.ParseFloat(unsafe.String(unsafe.SliceData(raw), len(raw)), 64)
+	f, err := strconv.ParseFloat(unsafe.String(unsafe.SliceData(raw), len(raw)), 64) // #nosec G103 -- a read-only view of the request bytes, not kept
 	if err != nil {
 		return false
 	}
