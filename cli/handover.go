@@ -40,7 +40,7 @@ func (sp spawn) start() (*exec.Cmd, *os.File, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	defer wr.Close() // the child holds its own copy
+	defer wr.Close()                        // the child holds its own copy
 	cmd := exec.Command(sp.bin, sp.args...) // #nosec G204 -- re-executes this very binary (os.Executable) with its own arguments
 	cmd.Stdout, cmd.Stderr = sp.stdout, sp.stderr
 	// ExtraFiles[i] becomes descriptor 3+i in the child.

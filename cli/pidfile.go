@@ -21,7 +21,8 @@ import (
 // symbolic link planted at path instead of writing through it.
 func writePIDFile(path string, pid int) error {
 	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil { // #nosec G301 -- only creates a missing runtime directory for the public PID file
+	err := os.MkdirAll(dir, 0o755) // #nosec G301 -- a runtime directory for the public PID file
+	if err != nil {
 		return fmt.Errorf("PID file: %w", err)
 	}
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")

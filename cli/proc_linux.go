@@ -31,7 +31,8 @@ func inspect(pid int) (alive bool, exe string) {
 	if link, err := os.Readlink(proc + "/exe"); err == nil {
 		return true, filepath.Base(strings.TrimSuffix(link, " (deleted)"))
 	}
-	if cmdline, err := os.ReadFile(proc + "/cmdline"); err == nil && len(cmdline) > 0 { // #nosec G304 -- /proc/<pid> of a numeric PID
+	cmdline, err := os.ReadFile(proc + "/cmdline") // #nosec G304 -- /proc/<pid> of a numeric PID
+	if err == nil && len(cmdline) > 0 {
 		argv0, _, _ := strings.Cut(string(cmdline), "\x00")
 		return true, filepath.Base(argv0)
 	}

@@ -34,7 +34,8 @@ func (r *runner) start(context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(logPath), 0o755); err != nil { // #nosec G301 -- only creates a missing runtime directory, such as one under $XDG_RUNTIME_DIR
+	err = os.MkdirAll(filepath.Dir(logPath), 0o755) // #nosec G301 -- only creates a missing runtime directory, such as one under $XDG_RUNTIME_DIR
+	if err != nil {
 		return err
 	}
 	// 0600: access logs name clients and paths, and the default directory

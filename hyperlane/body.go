@@ -79,6 +79,28 @@ func (b *bodyReader) Read(p []byte) (int, error) {
 
 func (b *bodyReader) Close() error { return b.src.Close() }
 
+// boundDrain runs before the response is sent. net/http reads what is
+// left of a body the handler did not read to its end before it answers,
+// so that the connection can serve the next request, and sets no
+// deadline of its own: a client trickling the body of a request to any
+// route, a 404 included, would hold the connection for ever, and one
+// that stalled past the read idle timeout would never get its answer.
+// What is left gets the read idle timeout to arrive; after a failed read
+// (a stall, a broken chunk) the rest cannot be found, so the connection
+// closes after this response instead.
+func (b *bodyReader) boundDrain() {
+	switch {
+	case b.c == nil || errors.Is(b.err, io.EOF):
+		return // no body, or it was read to its end
+	case b.err != nil:
+		b.c.w.Header().Set("Connection", "close")
+	default:
+		if d := b.c.server.settings.readIdleTimeout; d > 0 {
+			setDeadline(b.c.w, time.Now().Add(d), true)
+		}
+	}
+}
+
 // Body reads the whole request body, at most the server's body limit
 // (413 beyond it). It can be called again and returns the same bytes;
 // the slice is borrowed, valid until the handler returns.

@@ -42,6 +42,7 @@ type Config struct {
 	ReadIdleTimeout       *time.Duration `json:"read_idle_timeout,omitempty"`       // WithReadIdleTimeout
 	WriteIdleTimeout      *time.Duration `json:"write_idle_timeout,omitempty"`      // WithWriteIdleTimeout
 	MaxHeaderBytes        *int           `json:"max_header_bytes,omitempty"`        // WithMaxHeaderBytes
+	MaxURIBytes           *int           `json:"max_uri_bytes,omitempty"`           // WithMaxURIBytes
 	MaxBodyBytes          *int64         `json:"max_body_bytes,omitempty"`          // WithMaxBodyBytes; -1 is no limit
 	ShutdownTimeout       *time.Duration `json:"shutdown_timeout,omitempty"`        // WithShutdownTimeout
 	TLSCertFile           string         `json:"tls_cert_file,omitempty"`           // WithTLSFiles, with TLSKeyFile
@@ -251,6 +252,7 @@ func WithConfig(c Config) Option {
 		set(&s.readIdleTimeout, c.ReadIdleTimeout)
 		set(&s.writeIdleTimeout, c.WriteIdleTimeout)
 		set(&s.maxHeaderBytes, c.MaxHeaderBytes)
+		set(&s.maxURIBytes, c.MaxURIBytes)
 		set(&s.maxBodyBytes, c.MaxBodyBytes)
 		set(&s.shutdownTimeout, c.ShutdownTimeout)
 		if c.TLSCertFile != "" {
@@ -293,6 +295,7 @@ func (c *Config) validate() []*ConfigError {
 	}{
 		{"read_buffer", c.ReadBuffer}, {"write_buffer", c.WriteBuffer},
 		{"max_conns", c.MaxConns}, {"max_header_bytes", c.MaxHeaderBytes},
+		{"max_uri_bytes", c.MaxURIBytes},
 	} {
 		if n.v != nil && *n.v < 0 {
 			fail(n.key, "must not be negative, got %d", *n.v)

@@ -12,6 +12,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"syscall"
 )
 
 // maxHashedFile bounds the files whose ETag is computed from content
@@ -109,7 +110,10 @@ func (g *Group) Static(prefix string, fsys fs.FS) {
 
 func fileError(name string, err error) error {
 	switch {
-	case errors.Is(err, fs.ErrNotExist), errors.Is(err, fs.ErrInvalid):
+	case errors.Is(err, fs.ErrNotExist), errors.Is(err, fs.ErrInvalid),
+		// Names no file can have: too long, a file used as a directory,
+		// a symbolic link loop. Not the server's fault, and not a 500.
+		errors.Is(err, syscall.ENAMETOOLONG), errors.Is(err, syscall.ENOTDIR), errors.Is(err, syscall.ELOOP):
 		return Errorf(http.StatusNotFound, "no file %q", name)
 	case errors.Is(err, fs.ErrPermission):
 		return Errorf(http.StatusForbidden, "file %q is not readable", name)

@@ -1,10 +1,19 @@
 package hyperlane_test
 
 import (
+	"bufio"
 	"encoding/json"
+	"errors"
+	"io"
+	"net"
 	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hyperlane-go/hyperlane/hyperlane"
 )
@@ -21,6 +30,13 @@ func limitServer(t *testing.T, opts ...hyperlane.Option) string {
 	})
 	s.Get("/", func(c *hyperlane.Context) error { return c.Text(200, "root") })
 	s.Get("/{name}", func(c *hyperlane.Context) error { return c.Text(200, "name") })
+	s.Post("/read", func(c *hyperlane.Context) error {
+		b, err := c.Body()
+		if err != nil {
+			return err
+		}
+		return c.Text(200, strconv.Itoa(len(b)))
+	})
 	ln, err := s.Listen(t.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -126,4 +142,116 @@ func statuses(resps []*http.Response) []int {
 		out[i] = r.StatusCode
 	}
 	return out
+}
+
+// TestStalledBodyCannotHoldTheConnection: net/http reads what is left of
+// a body before it answers, with no deadline of its own. A client that
+// stalls its body is cut by the read idle timeout, on any route, a
+// missing one included, and one whose stall failed the handler's read
+// gets its answer; a client that sends its whole body keeps its
+// connection.
+func TestStalledBodyCannotHoldTheConnection(t *testing.T) {
+	addr := limitServer(t, hyperlane.WithReadIdleTimeout(300*time.Millisecond))
+	post := func(path, body string) string {
+		return "POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 4096\r\n\r\n" + body
+	}
+	t.Run("a stall while the handler reads gets its 400, then the connection closes", func(t *testing.T) {
+		conn := dialGuarded(t, addr)
+		if _, err := io.WriteString(conn, post("/read", "abc")); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatalf("no answer to a request whose body stalled: %v", err)
+		}
+		if resp.StatusCode != http.StatusBadRequest || !resp.Close {
+			t.Fatalf("got %d, close %v; want 400 and the connection closed", resp.StatusCode, resp.Close)
+		}
+	})
+	tests := []struct {
+		name string
+		raw  string
+	}{
+		{name: "a stalled body to a route that ignores it", raw: post("/", "abc")},
+		{name: "a stalled body to a missing route", raw: post("/a/b/c", "abc")},
+		{name: "a stalled body with no byte of it sent", raw: post("/x", "")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			conn := dialGuarded(t, addr)
+			if _, err := io.WriteString(conn, tt.raw); err != nil {
+				t.Fatal(err)
+			}
+			// Whatever is answered, the connection must end.
+			_, err := io.Copy(io.Discard, conn)
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				t.Fatal("hang guard: a stalled, unread body held the connection")
+			}
+		})
+	}
+	t.Run("a whole body to a route that ignores it keeps the connection", func(t *testing.T) {
+		conn := dialGuarded(t, addr)
+		br := bufio.NewReader(conn)
+		for i := range 2 {
+			if _, err := io.WriteString(conn, post("/", strings.Repeat("b", 4096))); err != nil {
+				t.Fatal(err)
+			}
+			resp, err := http.ReadResponse(br, nil)
+			if err != nil {
+				t.Fatalf("request %d: %v", i+1, err)
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			if resp.StatusCode != http.StatusMethodNotAllowed || resp.Close {
+				t.Fatalf("request %d: %d, close %v; want 405 on a kept connection", i+1, resp.StatusCode, resp.Close)
+			}
+		}
+	})
+}
+
+// dialGuarded opens a raw connection whose reads give up at the hang
+// guard.
+func dialGuarded(t *testing.T, addr string) net.Conn {
+	t.Helper()
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	_ = conn.SetDeadline(time.Now().Add(rtGuard))
+	return conn
+}
+
+// TestFileNamesNoFileCanHaveAre404: names the operating system refuses
+// outright (longer than a file name may be, a file used as a directory, a
+// symbolic link loop) are requests for a file that does not exist, not
+// server errors. FuzzFileFS found the first.
+func TestFileNamesNoFileCanHaveAre404(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "a.txt"), []byte("a"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("loop", filepath.Join(dir, "loop")); err != nil {
+		t.Fatal(err)
+	}
+	s := hyperlane.New(hyperlane.WithLogger(discardLogger()))
+	s.Static("/files", os.DirFS(dir))
+	tests := []struct {
+		name, path string
+		want       int
+	}{
+		{name: "a file is served", path: "/files/a.txt", want: 200},
+		{name: "a name over 255 bytes", path: "/files/" + strings.Repeat("0", 256), want: 404},
+		{name: "a file used as a directory", path: "/files/a.txt/b", want: 404},
+		{name: "a symbolic link loop", path: "/files/loop", want: 404},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := httptest.NewRecorder()
+			s.ServeHTTP(w, httptest.NewRequest(http.MethodGet, tt.path, nil))
+			if w.Code != tt.want {
+				t.Fatalf("GET %s: %d %s, want %d", tt.path, w.Code, w.Body, tt.want)
+			}
+		})
+	}
 }

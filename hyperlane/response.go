@@ -272,7 +272,11 @@ func (c *Context) writeOut(final bool) error {
 			h["Content-Length"] = []string{strconv.Itoa(len(c.body))}
 		}
 	}
-	c.extendWriteDeadline()
+	if final {
+		c.renewFinalWriteDeadline()
+	} else {
+		c.extendWriteDeadline()
+	}
 	c.w.WriteHeader(status)
 	if len(c.body) == 0 || !bodyAllowed(status) {
 		return nil
@@ -292,6 +296,7 @@ func (c *Context) extendWriteDeadline() {
 	if d := c.server.settings.writeIdleTimeout; d > 0 {
 		if dl := deadlines(c.w); dl != nil {
 			_ = dl.SetWriteDeadline(time.Now().Add(d))
+			forgetWriteDeadline(c.r)
 		}
 	}
 }
@@ -407,6 +412,7 @@ func (b *bufferedWriter) SetReadDeadline(t time.Time) error {
 
 // SetWriteDeadline is for http.ResponseController.
 func (b *bufferedWriter) SetWriteDeadline(t time.Time) error {
+	forgetWriteDeadline(b.c.r)
 	return http.NewResponseController(b.c.w).SetWriteDeadline(t)
 }
 

@@ -46,6 +46,7 @@ type Server struct {
 	drainOnce sync.Once
 	rt        realtime    // WebSocket connections and event streams, for Shutdown
 	draining  atomic.Bool // Run is draining: responses say Connection: close
+	clock     coarseClock // ticks while serving, for renewFinalWriteDeadline
 }
 
 // New returns a Server configured by opts on top of safe defaults.
@@ -242,6 +243,7 @@ func (s *Server) Serve(ln net.Listener) error {
 	}
 	s.http, s.addr = srv, ln.Addr()
 	s.mu.Unlock()
+	defer s.clock.start()()
 	s.log.Info("serving", "addr", ln.Addr().String(), "tls", srv.TLSConfig != nil)
 	if srv.TLSConfig != nil {
 		err = srv.ServeTLS(ln, "", "")
@@ -264,6 +266,7 @@ func (s *Server) httpServer() (*http.Server, error) {
 		MaxHeaderBytes:    netHTTPHeaderBytes(st.maxHeaderBytes),
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 		Protocols:         new(http.Protocols),
+		ConnContext:       withConnDeadline,
 	}
 	srv.Protocols.SetHTTP1(true)
 	srv.Protocols.SetHTTP2(true)

@@ -40,7 +40,9 @@ const maxPages = 16
 func (a *API) swaggerUI(c *hyperlane.Context) error {
 	page := a.swaggerPage(c.MountPrefix())
 	if file := c.Param("file"); file != "" {
-		page.assets.ServeHTTP(c.ResponseWriter(), c.Request())
+		// Stream the assets (the bundle is 1.5 MB): buffering them per
+		// request would let slow readers pin that much memory each.
+		page.assets.ServeHTTP(c.Writer(), c.Request())
 		return nil
 	}
 	setPageHeaders(c, page.csp)
