@@ -100,7 +100,7 @@ func WritePage(w io.Writer, s *Summary, chart, micro string, mc Micro) {
 	}
 	p("## Notes on fairness\n\n")
 	p("- Every net/http server runs with the same `ReadHeaderTimeout` (10 s), `IdleTimeout` (120 s) and `MaxHeaderBytes` (64 KiB): Hyperlane's defaults, and what Go's documentation asks of a server facing the internet. ")
-	p("Hyperlane also renews a write-idle deadline before every response, so that a client that stops reading cannot hold a connection forever; that costs two clock reads and a timer update per response, and *hyperlane, write deadline off* (`WithWriteIdleTimeout(0)`) shows the difference.\n")
+	p("Hyperlane also keeps a write-idle deadline on every connection, so that a client that stops reading cannot hold it forever (renewed before each streamed write, and before a buffered response once half of it is gone); *hyperlane, write deadline off* (`WithWriteIdleTimeout(0)`) shows what that costs.\n")
 	p("- huma runs with `huma.DefaultConfig`, as its documentation starts every app; that adds a `$schema` link to every JSON answer.\n")
 	p("- The hand-written typed handlers (net/http, chi) check the same things as the typed ones: id an integer ≥ 1, verbose a boolean, name 1 to 64 characters, malformed JSON a 400.\n")
 	p("- fiber runs on fasthttp, not net/http: it is the reference for a different HTTP stack, not a peer of the net/http frameworks. The raw-TCP ceiling does no HTTP parsing at all.\n")
