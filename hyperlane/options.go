@@ -141,7 +141,8 @@ func WithReadIdleTimeout(d time.Duration) Option {
 }
 
 // WithWriteIdleTimeout bounds each write of a response (default 30 s):
-// the deadline is renewed before every write and flush, so a stream that
+// the deadline is renewed before every streamed write and flush (a
+// buffered response renews it once less than half is left), so a stream that
 // keeps moving lives on while a client that stops reading is dropped.
 // 0 disables it.
 func WithWriteIdleTimeout(d time.Duration) Option {
