@@ -2,14 +2,10 @@ package cli
 
 import (
 	"errors"
-	"io"
 	"net"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"slices"
 	"strconv"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -121,67 +117,6 @@ func TestHandOverEnvDropsDescriptorVariables(t *testing.T) {
 	got := handOverEnv(env)
 	if want := []string{"PATH=/bin", "HYPERLANE_ADDR=:1"}; !slices.Equal(got, want) {
 		t.Fatalf("got %q, want %q", got, want)
-	}
-}
-
-func TestPausableStopsAcceptingWithoutEndingServe(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	pl := newPausable(ln)
-	accepted := make(chan error, 1)
-	go func() {
-		for {
-			c, err := pl.Accept()
-			if err != nil {
-				accepted <- err
-				return
-			}
-			c.Close()
-		}
-	}()
-	pl.pause()
-	if _, err := net.Dial("tcp", ln.Addr().String()); err == nil {
-		t.Error("a paused listener that nobody shares still takes connections")
-	}
-	select {
-	case err := <-accepted:
-		t.Fatalf("Accept returned %v while paused; Serve would end without draining", err)
-	case <-time.After(50 * time.Millisecond):
-	}
-	pl.Close()
-	select {
-	case err := <-accepted:
-		if !errors.Is(err, net.ErrClosed) {
-			t.Errorf("Accept after Close returned %v, want net.ErrClosed", err)
-		}
-	case <-time.After(time.Minute):
-		t.Fatal("Accept did not return after Close")
-	}
-}
-
-func TestCloseWhenDraining(t *testing.T) {
-	var draining atomic.Bool
-	h := closeWhen(&draining)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.WriteString(w, "ok")
-	}))
-	for _, tc := range []struct {
-		name     string
-		draining bool
-		want     string
-	}{
-		{name: "serving keeps connections alive", want: ""},
-		{name: "draining closes them", draining: true, want: "close"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			draining.Store(tc.draining)
-			w := httptest.NewRecorder()
-			h.ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
-			if got := w.Header().Get("Connection"); got != tc.want || w.Body.String() != "ok" {
-				t.Errorf("Connection %q body %q, want %q and the handler's body", got, w.Body.String(), tc.want)
-			}
-		})
 	}
 }
 

@@ -8,21 +8,9 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
-
-	"github.com/hyperlane-go/hyperlane/hyperlane"
 )
-
-// settle is how long a draining process keeps its connections open after
-// it stopped accepting and before net/http's Shutdown begins. net/http
-// drops, unanswered, a request it finishes reading once Shutdown began;
-// the pause gives connections accepted just before it time to deliver
-// their request, and keep-alive clients, told "Connection: close", time to
-// move to new connections, which the successor accepts.
-const settle = 500 * time.Millisecond
 
 // serve runs the server in the foreground until SIGINT or SIGTERM, or
 // until SIGUSR2 has handed its socket to a successor; either way it
@@ -58,11 +46,8 @@ func (r *runner) serve(ctx context.Context) error {
 			return err
 		}
 	}
-	var draining atomic.Bool
-	s.Use(closeWhen(&draining))
-	pl := newPausable(ln)
 	errc := make(chan error, 1)
-	go func() { errc <- s.Serve(pl) }()
+	go func() { errc <- s.Serve(ln) }()
 	if err := awaitServing(s.Addr, errc); err != nil {
 		return err
 	}
@@ -124,41 +109,11 @@ wait:
 			}
 		}()
 	}
-	return r.drain(ctx, s, pl, &draining, errc)
-}
-
-// drain stops accepting, pauses for settle, then shuts the server down
-// within its grace period and returns the result.
-func (r *runner) drain(ctx context.Context, s *hyperlane.Server, pl *pausable, draining *atomic.Bool, errc <-chan error) error {
-	grace := s.ShutdownTimeout()
-	s.Logger().Info("draining", "settle", settle, "grace", grace)
-	draining.Store(true)
-	pl.pause()
-	select {
-	case err := <-errc:
-		return err
-	case <-time.After(settle):
-	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), grace)
-	defer cancel()
-	err := s.Shutdown(sctx)
+	err = s.Drain(context.WithoutCancel(ctx))
 	if serr := <-errc; err == nil && !errors.Is(serr, http.ErrServerClosed) {
 		err = serr
 	}
 	return err
-}
-
-// closeWhen makes responses close their connection while draining is set,
-// so that keep-alive clients reconnect, to the successor if there is one.
-func closeWhen(draining *atomic.Bool) func(http.Handler) http.Handler {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if draining.Load() {
-				w.Header().Set("Connection", "close")
-			}
-			next.ServeHTTP(w, r)
-		})
-	}
 }
 
 // awaitServing waits until the server reports its address, which it does
@@ -226,46 +181,4 @@ func notifySystemd(state string) error {
 	defer conn.Close()
 	_, err = conn.Write([]byte(state))
 	return err
-}
-
-// pausable is a listener that can stop accepting without its server
-// noticing: once paused, its socket is closed in this process, and Accept
-// waits for Close, which Shutdown calls. Serve would otherwise end with
-// the accept error and skip the drain.
-type pausable struct {
-	net.Listener
-	paused, closed       chan struct{}
-	pauseOnce, closeOnce sync.Once
-}
-
-func newPausable(ln net.Listener) *pausable {
-	return &pausable{Listener: ln, paused: make(chan struct{}), closed: make(chan struct{})}
-}
-
-func (l *pausable) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		select {
-		case <-l.paused:
-			<-l.closed
-			return nil, net.ErrClosed
-		default:
-		}
-	}
-	return c, err
-}
-
-// pause stops accepting. Connections still queued on a shared socket go
-// to the other processes that accept on it.
-func (l *pausable) pause() {
-	l.pauseOnce.Do(func() {
-		close(l.paused)
-		_ = l.Listener.Close()
-	})
-}
-
-func (l *pausable) Close() error {
-	l.pause()
-	l.closeOnce.Do(func() { close(l.closed) })
-	return nil
 }

@@ -1,11 +1,40 @@
 package hyperlane
 
 import (
+	"context"
 	"net"
 	"net/http"
 	"sync"
 	"time"
 )
+
+// Drain ends serving without losing a request: it stops accepting (new
+// clients are refused, or go to another process sharing the socket),
+// keeps answering the connections it has for a short settle with
+// "Connection: close", then calls Shutdown with the shutdown timeout.
+// Run calls it on SIGINT, SIGTERM or cancellation; a process manager
+// that hands the socket to a successor calls it once the successor is
+// ready. It returns Shutdown's result.
+func (s *Server) Drain(ctx context.Context) error {
+	grace := s.settings.shutdownTimeout
+	settle := min(drainSettle, grace)
+	s.log.Info("draining", "settle", settle, "grace", grace)
+	s.draining.Store(true)
+	s.mu.Lock()
+	pl := s.listener
+	s.mu.Unlock()
+	if pl != nil {
+		pl.pause()
+		select {
+		case <-pl.closed: // Serve ended on its own
+		case <-time.After(settle):
+		case <-ctx.Done():
+		}
+	}
+	sctx, cancel := context.WithTimeout(ctx, grace)
+	defer cancel()
+	return s.Shutdown(sctx)
+}
 
 // drainSettle is how long Run keeps serving the connections it has after
 // it stopped accepting and before net/http's Shutdown begins. Shutdown

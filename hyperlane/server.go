@@ -45,7 +45,8 @@ type Server struct {
 	shutOnce  sync.Once
 	drainOnce sync.Once
 	rt        realtime    // WebSocket connections and event streams, for Shutdown
-	draining  atomic.Bool // Run is draining: responses say Connection: close
+	draining  atomic.Bool // Drain began: responses say Connection: close
+	listener  *pausableListener
 	clock     coarseClock // ticks while serving, for renewFinalWriteDeadline
 }
 
@@ -179,9 +180,8 @@ func (s *Server) Run(ctx context.Context) error {
 func (s *Server) RunListener(ctx context.Context, ln net.Listener) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	pl := newPausableListener(ln)
 	errc := make(chan error, 1)
-	go func() { errc <- s.Serve(pl) }()
+	go func() { errc <- s.Serve(ln) }()
 	served := func(err error) error {
 		if errors.Is(err, http.ErrServerClosed) {
 			// Shutdown was called directly: return once it is done.
@@ -196,18 +196,7 @@ func (s *Server) RunListener(ctx context.Context, ln net.Listener) error {
 	case <-ctx.Done():
 	}
 	stop()
-	settle := min(drainSettle, s.settings.shutdownTimeout)
-	s.log.Info("shutting down", "settle", settle, "grace", s.settings.shutdownTimeout)
-	s.draining.Store(true)
-	pl.pause()
-	select {
-	case err := <-errc:
-		return served(err)
-	case <-time.After(settle):
-	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.settings.shutdownTimeout)
-	defer cancel()
-	err := s.Shutdown(sctx)
+	err := s.Drain(context.WithoutCancel(ctx))
 	if serr := <-errc; err == nil && serr != nil && !errors.Is(serr, http.ErrServerClosed) {
 		err = serr
 	}
@@ -224,6 +213,8 @@ func (s *Server) Serve(ln net.Listener) error {
 		_ = ln.Close()
 		return err
 	}
+	pl := newPausableListener(ln)
+	ln = pl
 	if s.settings.maxConns > 0 {
 		ln = limitListener(ln, s.settings.maxConns)
 	}
@@ -241,7 +232,7 @@ func (s *Server) Serve(ln net.Listener) error {
 		_ = ln.Close()
 		return errors.New("hyperlane: Serve called twice")
 	}
-	s.http, s.addr = srv, ln.Addr()
+	s.http, s.addr, s.listener = srv, ln.Addr(), pl
 	s.mu.Unlock()
 	defer s.clock.start()()
 	s.log.Info("serving", "addr", ln.Addr().String(), "tls", srv.TLSConfig != nil)
