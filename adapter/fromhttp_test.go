@@ -15,6 +15,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/go-chi/chi/v5"
 	"github.com/hyperlane-go/hyperlane/adapter"
+	"github.com/hyperlane-go/hyperlane/adapter/mounttest"
 	"github.com/hyperlane-go/hyperlane/hyperlane"
 )
 
@@ -37,7 +38,7 @@ func TestFromHTTPBufferedResponse(t *testing.T) {
 		return nil
 	})
 	s.Get("/legacy", adapter.FromHTTP(legacy))
-	base := serve(t, s)
+	base := mounttest.Serve(t, s)
 
 	for _, tc := range []struct {
 		name   string
@@ -199,7 +200,7 @@ func TestFromHTTPStreamPassesThrough(t *testing.T) {
 		return nil
 	})
 	s.Get("/events", adapter.FromHTTP(stream))
-	base := serve(t, s)
+	base := mounttest.Serve(t, s)
 
 	resp, err := http.Get(base + "/events")
 	if err != nil {
@@ -244,7 +245,7 @@ func TestFromHTTPWebSocket(t *testing.T) {
 	})
 	s := hyperlane.New()
 	s.Get("/ws", adapter.FromHTTP(echo))
-	base := serve(t, s)
+	base := mounttest.Serve(t, s)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

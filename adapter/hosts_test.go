@@ -1,8 +1,6 @@
 package adapter_test
 
 import (
-	"errors"
-	"net"
 	"net/http"
 	"testing"
 
@@ -80,28 +78,8 @@ func TestMountHosts(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			base := serve(t, tc.host(mounttest.App()))
+			base := mounttest.Serve(t, tc.host(mounttest.App()))
 			mounttest.Check(t, base+tc.prefix)
 		})
 	}
-}
-
-// serve runs h on a plain http.Server on a loopback port until the test
-// ends, and returns its base URL.
-func serve(t *testing.T, h http.Handler) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: h}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
-	t.Cleanup(func() {
-		_ = srv.Close()
-		if err := <-done; !errors.Is(err, http.ErrServerClosed) {
-			t.Errorf("serve: %v", err)
-		}
-	})
-	return "http://" + ln.Addr().String()
 }

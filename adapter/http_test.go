@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/hyperlane-go/hyperlane/adapter"
+	"github.com/hyperlane-go/hyperlane/adapter/mounttest"
 	"github.com/hyperlane-go/hyperlane/hyperlane"
 )
 
@@ -119,7 +120,7 @@ func TestHTTPStreams(t *testing.T) {
 		}
 		return nil
 	})
-	base := serve(t, h)
+	base := mounttest.Serve(t, h)
 	resp, err := http.Get(base)
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/hyperlane-go/hyperlane/adapter"
+	"github.com/hyperlane-go/hyperlane/adapter/mounttest"
 	"github.com/hyperlane-go/hyperlane/hyperlane"
 )
 
@@ -68,7 +69,7 @@ func TestStreamsThroughEveryAdapter(t *testing.T) {
 	mux := http.NewServeMux()
 	mux.Handle("GET /http/events", adapter.HTTP(events))
 	mux.Handle("/app/", adapter.Mount("/app", s))
-	base := serve(t, mux)
+	base := mounttest.Serve(t, mux)
 
 	for _, path := range []string{"/http/events", "/app/wrapped/events", "/app/with/events"} {
 		t.Run("SSE "+path, func(t *testing.T) { readEvents(t, base+path) })

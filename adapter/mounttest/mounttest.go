@@ -14,7 +14,9 @@
 package mounttest
 
 import (
+	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -141,4 +143,24 @@ func Check(t *testing.T, base string) {
 		})
 	}
 	checkStreams(t, u)
+}
+
+// Serve runs h on a plain http.Server on a loopback port until the test
+// ends, and returns its base URL: the bare host for Check.
+func Serve(t testing.TB, h http.Handler) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: h}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	t.Cleanup(func() {
+		_ = srv.Close()
+		if err := <-done; !errors.Is(err, http.ErrServerClosed) {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	return "http://" + ln.Addr().String()
 }

@@ -5,9 +5,7 @@
 package adapter_test
 
 import (
-	"errors"
 	"io"
-	"net"
 	"net/http"
 	"testing"
 
@@ -22,7 +20,7 @@ func TestMountInGin(t *testing.T) {
 	r := gin.New()
 	r.GET("/", func(c *gin.Context) { c.String(http.StatusOK, "gin") })
 	r.Any("/api/*path", gin.WrapH(adapter.Mount("/api", mounttest.App())))
-	mounttest.Check(t, serve(t, r)+"/api")
+	mounttest.Check(t, mounttest.Serve(t, r)+"/api")
 }
 
 func TestMountInEcho(t *testing.T) {
@@ -33,25 +31,5 @@ func TestMountInEcho(t *testing.T) {
 	api := echo.WrapHandler(adapter.Mount("/api", mounttest.App()))
 	e.Any("/api", api)
 	e.Any("/api/*", api)
-	mounttest.Check(t, serve(t, e)+"/api")
-}
-
-// serve runs h on a plain http.Server on a loopback port until the test
-// ends, and returns its base URL.
-func serve(t *testing.T, h http.Handler) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: h}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
-	t.Cleanup(func() {
-		_ = srv.Close()
-		if err := <-done; !errors.Is(err, http.ErrServerClosed) {
-			t.Errorf("serve: %v", err)
-		}
-	})
-	return "http://" + ln.Addr().String()
+	mounttest.Check(t, mounttest.Serve(t, e)+"/api")
 }
