@@ -42,8 +42,10 @@ check "gosec: findings without a fix or a reasoned #nosec" 0 "$unexplained"
 # Every suppression in the library states its reason after "--".
 bare=$(cd "$E2E_DIR/.." && grep -rn --include='*.go' '#nosec' hyperlane adapter openapi cli | grep -v '_test.go' | grep -v -- '#nosec G[0-9]* -- ' || true)
 check "every #nosec names its rule and gives a reason" "" "$bare"
-echo "gosec v2.22.4: $files files, $lines lines, $issues findings all suppressed with a reason ($nosec #nosec), 0 open" >>"$SUMMARY"
-ok "gosec: $files files, $lines lines; $nosec reasoned suppressions; 0 open findings"
+if [ "$unexplained" -eq 0 ]; then
+  echo "gosec v2.22.4: $files files, $lines lines, $issues findings all suppressed with a reason ($nosec #nosec), 0 open" >>"$SUMMARY"
+  ok "gosec: $files files, $lines lines; $nosec reasoned suppressions; 0 open findings"
+fi
 (cd "$E2E_DIR/.." && grep -rn --include='*.go' '#nosec' hyperlane adapter openapi cli | grep -v '_test.go' |
   sed -E 's/^([^:]+:[0-9]+):.*#nosec (G[0-9]+) -- (.*)$/     \1 \2: \3/')
 finish
