@@ -90,19 +90,23 @@ func (c *Context) live() {
 // unescaping them when routing used the raw path. The tail catch-all,
 // "*" in chi, is stored under the name the pattern gave it.
 func (c *Context) setParams(keys, values []string, tailName string) {
-	escaped := c.r.URL.RawPath != ""
 	for i, k := range keys {
-		v := values[i]
 		if k == "*" && tailName != "" {
 			k = tailName
 		}
-		if escaped {
-			if u, err := url.PathUnescape(v); err == nil {
-				v = u
-			}
-		}
-		c.params = append(c.params, Param{Key: k, Value: v})
+		c.addParam(k, values[i])
 	}
+}
+
+// addParam adds one parameter from the routing path, unescaping it when
+// routing used the raw path.
+func (c *Context) addParam(k, v string) {
+	if c.r.URL.RawPath != "" {
+		if u, err := url.PathUnescape(v); err == nil {
+			v = u
+		}
+	}
+	c.params = append(c.params, Param{Key: k, Value: v})
 }
 
 // Request returns the underlying *http.Request.

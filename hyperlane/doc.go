@@ -24,7 +24,8 @@
 // # Patterns
 //
 //	/about              static: matched exactly, found through a map
-//	/users/{id}         one non-empty segment, read with c.Param("id")
+//	/users/{id}         one non-empty segment, read with c.Param("id");
+//	                    a final one is found through a map on its prefix
 //	/users/{id:\d+}     one segment the regular expression matches whole
 //	                    (not "abc", not "1a")
 //	/files/{path:.*}    the rest of the path, slashes included (also

@@ -167,12 +167,12 @@ func TestStaticRoutesLiveInTheMap(t *testing.T) {
 	s.Post("/users/me", nop)
 	s.Get("/users/{id}", nop)
 	s.Get("/files/{p:.*}", nop)
-	sr := s.router.static["/users/me"]
+	sr := s.router.static.paths["/users/me"]
 	if sr == nil || sr[idxGet] == nil || sr[methodIndex("POST")] == nil {
 		t.Fatal("static route /users/me is not in the static map for GET and POST")
 	}
-	if len(s.router.static) != 1 {
-		t.Fatalf("static map holds %d paths, want only /users/me", len(s.router.static))
+	if len(s.router.static.paths) != 1 {
+		t.Fatalf("static map holds %d paths, want only /users/me", len(s.router.static.paths))
 	}
 	c := &Context{}
 	if r := s.router.find(c, idxGet, "/users/me"); r != sr[idxGet] {

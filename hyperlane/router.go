@@ -88,14 +88,12 @@ type route struct {
 	tailName string
 }
 
-// staticRoutes holds the routes of one parameter-free path, by method.
-type staticRoutes [numMethods]*route
-
-// router is the routing state of a Server: chi's tree for patterns, a map
-// for static paths in front of it, and the routes themselves.
+// router is the routing state of a Server: chi's tree for patterns, the
+// indexes in front of it (routeindex.go), and the routes themselves.
 type router struct {
 	tree      *chi.Mux
-	static    map[string]*staticRoutes
+	static    staticIndex
+	params    paramIndex
 	byPattern [numMethods]map[string]*route // chi pattern -> route
 	shapes    map[string]string             // method+shape -> pattern, for duplicates
 	routes    []*route
@@ -104,7 +102,6 @@ type router struct {
 func newRouter() router {
 	rt := router{
 		tree:   chi.NewMux(),
-		static: map[string]*staticRoutes{},
 		shapes: map[string]string{},
 	}
 	for i := range rt.byPattern {
@@ -157,21 +154,17 @@ func (rt *router) add(method, pattern string, h Handler, groups []*Group, opts [
 	r.handler = r.info.wrap(h)
 	rt.byPattern[mi][cp.chi] = r
 	if cp.static {
-		sr := rt.static[pattern]
-		if sr == nil {
-			sr = new(staticRoutes)
-			rt.static[pattern] = sr
-		}
-		sr[mi] = r
+		rt.static.add(mi, pattern, r)
 	}
+	rt.params.add(mi, pattern, r)
 	rt.routes = append(rt.routes, r)
 }
 
 // find resolves method and path to a route, filling c's params: first
-// the static map, then chi's tree. HEAD without its own route falls back
-// to GET.
+// the static index, then the parameter index and chi's tree. HEAD
+// without its own route falls back to GET.
 func (rt *router) find(c *Context, mi int, path string) *route {
-	if sr := rt.static[path]; sr != nil {
+	if sr := rt.static.find(path); sr != nil {
 		if r := sr[mi]; r != nil {
 			return r
 		}
@@ -179,10 +172,20 @@ func (rt *router) find(c *Context, mi int, path string) *route {
 			return sr[idxGet]
 		}
 	}
-	r := rt.lookup(&c.rctx, mi, path)
+	r := rt.findParams(c, mi, path)
 	if r == nil && mi == idxHead {
-		r = rt.lookup(&c.rctx, idxGet, path)
+		r = rt.findParams(c, idxGet, path)
 	}
+	return r
+}
+
+// findParams resolves a route with parameters, filling c's params.
+func (rt *router) findParams(c *Context, mi int, path string) *route {
+	if pr, value := rt.params.find(mi, path); pr.route != nil {
+		c.addParam(pr.name, value)
+		return pr.route
+	}
+	r := rt.lookup(&c.rctx, mi, path)
 	if r != nil {
 		c.setParams(c.rctx.URLParams.Keys, c.rctx.URLParams.Values, r.tailName)
 	}
@@ -214,7 +217,7 @@ func (rt *router) lookup(rctx *chi.Context, mi int, path string) *route {
 // matches reports whether a route for method index mi matches path,
 // without touching the request's parameters.
 func (rt *router) matches(c *Context, mi int, path string) bool {
-	if sr := rt.static[path]; sr != nil && sr[mi] != nil {
+	if sr := rt.static.find(path); sr != nil && sr[mi] != nil {
 		return true
 	}
 	return rt.lookup(&c.rctx, mi, path) != nil
