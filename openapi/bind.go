@@ -56,7 +56,8 @@ func (p *inputPlan) bind(c *hyperlane.Context, v reflect.Value) error {
 }
 
 // bindJSON validates the JSON body against the document's schema, then
-// decodes it into target.
+// decodes it into target: straight, when the byte scan accepted it and
+// target is a flat struct (see flatDecoder), else with encoding/json.
 func (p *inputPlan) bindJSON(c *hyperlane.Context, target any, errs *[]hyperlane.ErrorDetail) error {
 	body, err := c.Body()
 	if err != nil {
@@ -71,7 +72,11 @@ func (p *inputPlan) bindJSON(c *hyperlane.Context, target any, errs *[]hyperlane
 	if ct := c.Header("Content-Type"); ct != "" && !isJSON(ct) {
 		return hyperlane.Errorf(http.StatusUnsupportedMediaType, "Content-Type %q is not JSON", ct)
 	}
-	if p.bodySchema != nil && !p.bodySchema.validJSON(body) {
+	valid := p.bodySchema != nil && p.bodySchema.validJSON(body)
+	if valid && p.direct != nil && p.direct.decode(body, reflect.ValueOf(target).Elem()) {
+		return nil
+	}
+	if p.bodySchema != nil && !valid {
 		var doc any
 		if err := json.Unmarshal(body, &doc); err != nil {
 			return malformedJSON(err)

@@ -45,6 +45,7 @@ type inputPlan struct {
 	multipart    bool // a form with file uploads
 	formNames    map[string]string
 	bodySchema   *validator
+	direct       *flatDecoder // a flat JSON body skips encoding/json; nil otherwise
 }
 
 // param binds one field from one request location.
@@ -130,6 +131,12 @@ func analyzeInput(t reflect.Type, method string, pathParams []string) (*inputPla
 	}
 	if err := p.checkPath(pathParams); err != nil {
 		return nil, err
+	}
+	switch p.body {
+	case bodyJSON:
+		p.direct = newFlatDecoder(t)
+	case bodyField:
+		p.direct = newFlatDecoder(t.FieldByIndex(p.bodyIndex).Type)
 	}
 	return p, nil
 }

@@ -17,6 +17,7 @@ type outputPlan struct {
 	empty   string // "[]" or "{}": a nil slice or map output, not null
 	raw     *rawBody
 	headers []outHeader
+	direct  *flatEncoder // a flat JSON output skips encoding/json; nil otherwise
 }
 
 // rawBody is the field of an output written as the body as it is, with
@@ -99,6 +100,9 @@ func analyzeOutput(t reflect.Type) (*outputPlan, error) {
 	if p.raw != nil && p.json {
 		return nil, fmt.Errorf("output has both a raw body field and JSON fields")
 	}
+	if p.json {
+		p.direct = newFlatEncoder(t)
+	}
 	return p, nil
 }
 
@@ -148,6 +152,9 @@ func (p *outputPlan) write(c *hyperlane.Context, status int, out any) error {
 	if p.empty != "" && reflect.ValueOf(out).Elem().IsNil() {
 		// The document says array (or object), not null.
 		return c.Blob(status, "application/json; charset=utf-8", []byte(p.empty))
+	}
+	if p.direct != nil {
+		return p.direct.write(c, status, reflect.ValueOf(out).Elem())
 	}
 	return c.JSON(status, out)
 }
