@@ -65,16 +65,10 @@ func (d *flatDecoder) decode(data []byte, v reflect.Value) bool {
 	s.ws()
 	if !s.next('}') {
 		for {
-			s.ws()
-			key, ok := s.rawString()
+			key, ok := s.key()
 			if !ok {
 				return false
 			}
-			s.ws()
-			if !s.next(':') {
-				return false
-			}
-			s.ws()
 			if i := d.field(key); i >= 0 {
 				if !d.store(&s, v.Field(d.fields[i].index), d.fields[i].kind) {
 					return false
@@ -218,15 +212,6 @@ func parseDigits(raw []byte) (uint64, bool) {
 	return u, true
 }
 
-// next moves past c if it is the byte at s.i.
-func (s *scanner) next(c byte) bool {
-	if s.i < len(s.b) && s.b[s.i] == c {
-		s.i++
-		return true
-	}
-	return false
-}
-
 // skip moves past the value at s.i, which nests at depth when it is an
 // object or array, checking its syntax as s.value does. It answers
 // false beyond encoding/json's nesting limit.
@@ -251,17 +236,12 @@ func (s *scanner) skip(depth int) bool {
 		return true
 	}
 	for {
-		s.ws()
 		if open == '{' {
-			if _, ok := s.rawString(); !ok {
+			if _, ok := s.key(); !ok {
 				return false
 			}
-			s.ws()
-			if !s.next(':') {
-				return false
-			}
-			s.ws()
 		}
+		s.ws()
 		if !s.skip(depth + 1) {
 			return false
 		}

@@ -27,6 +27,31 @@ type scanner struct {
 	i int
 }
 
+// key reads an object member's key and the colon after it, white space
+// around them included, leaving s at the value.
+func (s *scanner) key() ([]byte, bool) {
+	s.ws()
+	key, ok := s.rawString()
+	if !ok {
+		return nil, false
+	}
+	s.ws()
+	if !s.next(':') {
+		return nil, false
+	}
+	s.ws()
+	return key, true
+}
+
+// next moves past c if it is the byte at s.i.
+func (s *scanner) next(c byte) bool {
+	if s.i < len(s.b) && s.b[s.i] == c {
+		s.i++
+		return true
+	}
+	return false
+}
+
 func (s *scanner) ws() {
 	for s.i < len(s.b) {
 		switch s.b[s.i] {
@@ -168,17 +193,10 @@ func (s *scanner) object(k *check) bool {
 		return k == nil || len(k.required) == 0
 	}
 	for {
-		s.ws()
-		key, ok := s.rawString()
+		key, ok := s.key()
 		if !ok {
 			return false
 		}
-		s.ws()
-		if s.i >= len(s.b) || s.b[s.i] != ':' {
-			return false
-		}
-		s.i++
-		s.ws()
 		var sub *check
 		if k != nil {
 			for j, r := range k.required {
