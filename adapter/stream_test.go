@@ -90,3 +90,38 @@ func TestStreamsThroughEveryAdapter(t *testing.T) {
 		}
 	})
 }
+
+// TestWithGuardsAWebSocketRoute: net/http middleware given through
+// WSRouteOptions runs before the handshake; its refusal is an ordinary
+// HTTP answer and no connection opens, and what it passes on upgrades.
+func TestWithGuardsAWebSocketRoute(t *testing.T) {
+	requireToken := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Header.Get("X-Token") != "secret" {
+				http.Error(w, "no token", http.StatusUnauthorized)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+	s := hyperlane.New()
+	s.WebSocket("/ws", func(c *hyperlane.Context, ws *hyperlane.Conn) error {
+		return ws.WriteText(ws.Context(), "welcome")
+	}, hyperlane.WSRouteOptions(adapter.With(requireToken)))
+	url := "ws" + strings.TrimPrefix(mounttest.Serve(t, s), "http") + "/ws"
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second) // a hang guard only
+	defer cancel()
+	_, resp, err := websocket.Dial(ctx, url, nil)
+	if err == nil || resp == nil || resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("without a token: %v, %v; want a 401 and no connection", resp, err)
+	}
+	ws, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{HTTPHeader: http.Header{"X-Token": {"secret"}}})
+	if err != nil {
+		t.Fatalf("with the token: %v", err)
+	}
+	defer ws.CloseNow()
+	if _, msg, err := ws.Read(ctx); err != nil || string(msg) != "welcome" {
+		t.Errorf("read %q, %v; want welcome", msg, err)
+	}
+}

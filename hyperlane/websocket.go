@@ -47,6 +47,7 @@ type wsConfig struct {
 	beforeUpgrade func(*Context) error
 	onConnect     func(*Context, *Conn)
 	onClose       func(*Context, *Conn, CloseCode, string)
+	route         []RouteOption
 }
 
 // WSOrigins allows cross-origin browser connections from origins matching
@@ -125,6 +126,14 @@ func WSOnClose(fn func(c *Context, ws *Conn, code CloseCode, reason string)) Web
 	return func(c *wsConfig) { c.onClose = fn }
 }
 
+// WSRouteOptions applies route options to the endpoint's GET route, as
+// Get takes them: Meta, or a WrapHandler option such as adapter.With,
+// whose middleware then runs before the handshake and may answer
+// instead of it.
+func WSRouteOptions(opts ...RouteOption) WebSocketOption {
+	return func(c *wsConfig) { c.route = append(c.route, opts...) }
+}
+
 // WebSocket registers h as a WebSocket endpoint: a GET route that
 // upgrades the connection after the request middleware ran. A request
 // that is not a WebSocket handshake gets 426 Upgrade Required.
@@ -149,8 +158,9 @@ func (g *Group) WebSocket(pattern string, h WebSocketHandler, opts ...WebSocketO
 	}
 	s := g.server
 	name := runtime.FuncForPC(reflect.ValueOf(h).Pointer()).Name()
-	g.Get(pattern, func(c *Context) error { return s.serveWebSocket(c, h, cfg) },
-		Meta("websocket", true), func(ri *RouteInfo) { ri.Handler = strings.TrimSuffix(name, "-fm") })
+	route := append([]RouteOption{Meta("websocket", true),
+		func(ri *RouteInfo) { ri.Handler = strings.TrimSuffix(name, "-fm") }}, cfg.route...)
+	g.Get(pattern, func(c *Context) error { return s.serveWebSocket(c, h, cfg) }, route...)
 }
 
 // serveWebSocket checks the handshake, runs the before-upgrade hook,

@@ -469,3 +469,13 @@ func TestWebSocketInGroup(t *testing.T) {
 		t.Fatalf("route info %+v, want a GET marked websocket naming the handler", info)
 	}
 }
+
+func TestWebSocketRouteOptions(t *testing.T) {
+	s := hyperlane.New()
+	s.WebSocket("/ws", func(*hyperlane.Context, *hyperlane.Conn) error { return nil },
+		hyperlane.WSRouteOptions(hyperlane.Meta("room", "lobby")))
+	routes := s.Routes()
+	if len(routes) != 1 || routes[0].Meta["room"] != "lobby" || routes[0].Meta["websocket"] != true {
+		t.Fatalf("routes %+v; want one GET /ws with its own and the option's metadata", routes)
+	}
+}
