@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -57,6 +58,27 @@ func problem(t testing.TB, w *httptest.ResponseRecorder) hyperlane.HTTPError {
 	var p hyperlane.HTTPError
 	if err := json.Unmarshal(w.Body.Bytes(), &p); err != nil {
 		t.Fatalf("decoding problem %s: %v", w.Body, err)
+	}
+	return p
+}
+
+// expectDetails checks the answer to a request that binds: 204 when
+// want is nil, else a 422 problem listing exactly want (as details
+// renders them), which it returns.
+func expectDetails(t testing.TB, w *httptest.ResponseRecorder, want []string) hyperlane.HTTPError {
+	t.Helper()
+	if want == nil {
+		if w.Code != http.StatusNoContent {
+			t.Fatalf("status %d, want 204; body %s", w.Code, w.Body)
+		}
+		return hyperlane.HTTPError{}
+	}
+	if w.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("status %d, want 422; body %s", w.Code, w.Body)
+	}
+	p := problem(t, w)
+	if got := details(p); !slices.Equal(got, want) {
+		t.Fatalf("errors\n%q\nwant\n%q", got, want)
 	}
 	return p
 }

@@ -4,7 +4,6 @@ import (
 	"math"
 	"reflect"
 	"strconv"
-	"sync"
 	"unicode/utf8"
 
 	"github.com/hyperlane-go/hyperlane/hyperlane"
@@ -40,28 +39,17 @@ func newFlatEncoder(t reflect.Type) *flatEncoder {
 // the header map; never modified (Header.Add and Set replace or copy it).
 var jsonContentType = []string{"application/json; charset=utf-8"}
 
-// encodeBuffers holds the buffers values are encoded into before they
-// are copied into the response body.
-var encodeBuffers = sync.Pool{New: func() any { return new([]byte) }}
-
-// maxPooledEncode bounds the buffers kept for reuse.
-const maxPooledEncode = 64 << 10
-
 // write responds with v, a settable struct of the encoder's type, as
 // c.JSON(status, v.Addr().Interface()) would. A float that is NaN or
 // infinite, which encoding/json refuses with an error, is left to it.
+// The object is built in a buffer on the stack (a typical answer fits)
+// and copied into the response once.
 func (e *flatEncoder) write(c *hyperlane.Context, status int, v reflect.Value) error {
 	if c.Committed() {
 		return hyperlane.ErrCommitted
 	}
-	bp := encodeBuffers.Get().(*[]byte)
-	defer func() {
-		if cap(*bp) <= maxPooledEncode {
-			encodeBuffers.Put(bp)
-		}
-	}()
-	b, ok := e.appendJSON((*bp)[:0], v)
-	*bp = b
+	var buf [512]byte
+	b, ok := e.appendJSON(buf[:0], v)
 	if !ok {
 		return c.JSON(status, v.Addr().Interface())
 	}

@@ -216,11 +216,9 @@ func customizeRequest(required bool, example any) func(openapi.ContentOrReferenc
 			if required {
 				b.RequestBody.WithRequired(true)
 			}
-			for mt, m := range b.RequestBody.Content {
-				if example != nil && mt == mimeJSON {
-					m.Example = &example
-					b.RequestBody.Content[mt] = m
-				}
+			if m, ok := b.RequestBody.Content[mimeJSON]; ok && example != nil {
+				m.Example = &example
+				b.RequestBody.Content[mimeJSON] = m
 			}
 		case *openapi3.RequestBodyOrRef:
 			if b.RequestBody == nil {
@@ -229,11 +227,9 @@ func customizeRequest(required bool, example any) func(openapi.ContentOrReferenc
 			if required {
 				b.RequestBody.WithRequired(true)
 			}
-			for mt, m := range b.RequestBody.Content {
-				if example != nil && mt == mimeJSON {
-					m.Example = &example
-					b.RequestBody.Content[mt] = m
-				}
+			if m, ok := b.RequestBody.Content[mimeJSON]; ok && example != nil {
+				m.Example = &example
+				b.RequestBody.Content[mimeJSON] = m
 			}
 		}
 	}

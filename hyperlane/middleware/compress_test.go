@@ -212,16 +212,7 @@ func TestCompressOverRealConnection(t *testing.T) {
 		}
 	})
 	t.Run("raw gzip bytes match Content-Length", func(t *testing.T) {
-		tr := &http.Transport{DisableCompression: true}
-		defer tr.CloseIdleConnections()
-		req, _ := http.NewRequest("GET", ts.URL+"/doc/2", nil)
-		req.Header.Set("Accept-Encoding", "gzip")
-		res, err := (&http.Client{Transport: tr}).Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		raw, _ := io.ReadAll(res.Body)
-		res.Body.Close()
+		res, raw := getGzipRaw(t, ts.URL+"/doc/2")
 		if res.ContentLength != int64(len(raw)) || res.Header.Get("Content-Encoding") != "gzip" {
 			t.Fatalf("Content-Length %d, read %d, Content-Encoding %q", res.ContentLength, len(raw), res.Header.Get("Content-Encoding"))
 		}
@@ -230,16 +221,7 @@ func TestCompressOverRealConnection(t *testing.T) {
 		}
 	})
 	t.Run("a flushed stream is never compressed", func(t *testing.T) {
-		tr := &http.Transport{DisableCompression: true}
-		defer tr.CloseIdleConnections()
-		req, _ := http.NewRequest("GET", ts.URL+"/stream", nil)
-		req.Header.Set("Accept-Encoding", "gzip")
-		res, err := (&http.Client{Transport: tr}).Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		raw, _ := io.ReadAll(res.Body)
-		res.Body.Close()
+		res, raw := getGzipRaw(t, ts.URL+"/stream")
 		if res.Header.Get("Content-Encoding") != "" || string(raw) != body(0)+body(1)+body(2) {
 			t.Errorf("Content-Encoding %q, body %d bytes", res.Header.Get("Content-Encoding"), len(raw))
 		}
@@ -267,6 +249,29 @@ func TestCompressOverRealConnection(t *testing.T) {
 			t.Error(err)
 		}
 	})
+}
+
+// getGzipRaw asks for url accepting gzip and returns the response with
+// its body as sent, not decompressed by the transport.
+func getGzipRaw(t *testing.T, url string) (*http.Response, []byte) {
+	t.Helper()
+	tr := &http.Transport{DisableCompression: true}
+	defer tr.CloseIdleConnections()
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Accept-Encoding", "gzip")
+	res, err := (&http.Client{Transport: tr}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, raw
 }
 
 func TestCompressRejectsBadConfig(t *testing.T) {
