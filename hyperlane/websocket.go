@@ -108,9 +108,12 @@ func WSWriteTimeout(d time.Duration) WebSocketOption {
 }
 
 // WSBeforeUpgrade runs fn after the request middleware and before the
-// handshake. An error rejects the request with an ordinary HTTP response
-// (an *HTTPError keeps its status, such as 401 or 429), and no WebSocket
-// is opened.
+// handshake, once the request has passed every check of the server's own:
+// it is a valid WebSocket handshake (else 426 or 400), its Origin is
+// allowed (else 403) and the server is not shutting down (else 503). So
+// fn never runs for a cross-site request the origin check refuses. An
+// error rejects the request with an ordinary HTTP response (an *HTTPError
+// keeps its status, such as 401 or 429), and no WebSocket is opened.
 func WSBeforeUpgrade(fn func(c *Context) error) WebSocketOption {
 	return func(c *wsConfig) { c.beforeUpgrade = fn }
 }
@@ -163,17 +166,16 @@ func (g *Group) WebSocket(pattern string, h WebSocketHandler, opts ...WebSocketO
 	g.Get(pattern, func(c *Context) error { return s.serveWebSocket(c, h, cfg) }, route...)
 }
 
-// serveWebSocket checks the handshake, runs the before-upgrade hook,
-// upgrades, and runs h until the connection is closed.
+// serveWebSocket checks the handshake, then the origin, then runs the
+// before-upgrade hook, upgrades, and runs h until the connection is
+// closed. Every refusal the server makes on its own comes before the
+// hook, so that the hook's side effects (a reserved name, a counter, a
+// "taken" answer) never happen for a request that would be refused
+// anyway, above all a cross-site one.
 func (s *Server) serveWebSocket(c *Context, h WebSocketHandler, cfg *wsConfig) (herr error) {
 	r := c.Request()
 	if err := checkHandshake(r); err != nil {
 		return err
-	}
-	if cfg.beforeUpgrade != nil {
-		if err := cfg.beforeUpgrade(c); err != nil {
-			return err
-		}
 	}
 	if err := checkOrigin(r, cfg.origins); err != nil {
 		return err
@@ -181,6 +183,11 @@ func (s *Server) serveWebSocket(c *Context, h WebSocketHandler, cfg *wsConfig) (
 	shutdown := s.rt.shutdownContext(s)
 	if shutdown.Err() != nil {
 		return Error(http.StatusServiceUnavailable, "server shutting down")
+	}
+	if cfg.beforeUpgrade != nil {
+		if err := cfg.beforeUpgrade(c); err != nil {
+			return err
+		}
 	}
 	opts := &websocket.AcceptOptions{
 		InsecureSkipVerify: true, // the origin was checked above
@@ -239,6 +246,14 @@ func endedByClose(ws *Conn, err error) bool {
 // checkHandshake answers requests that are not a WebSocket handshake
 // Hyperlane can accept, with a problem naming what is missing.
 func checkHandshake(r *http.Request) error {
+	if r.ProtoMajor != 1 || r.ProtoMinor < 1 {
+		// HTTP/1.0 has no upgrade; HTTP/2 and 3 cannot be hijacked.
+		return &HTTPError{
+			Status: http.StatusUpgradeRequired,
+			Detail: fmt.Sprintf("WebSocket needs HTTP/1.1, not %s", r.Proto),
+			Header: http.Header{"Upgrade": {"websocket"}, "Connection": {"Upgrade"}},
+		}
+	}
 	if !headerHasToken(r.Header, "Connection", "upgrade") || !headerHasToken(r.Header, "Upgrade", "websocket") {
 		return &HTTPError{
 			Status: http.StatusUpgradeRequired,
