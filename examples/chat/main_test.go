@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -40,6 +41,38 @@ func join(t *testing.T, base, nick, room string) (*client, int) {
 	}
 	t.Cleanup(func() { _ = conn.CloseNow() })
 	return &client{t, conn}, http.StatusSwitchingProtocols
+}
+
+// refusal dials as a page on origin would (no Origin header when it is
+// "") and returns the status and problem detail of a refused handshake,
+// or 101 when it was let in.
+func refusal(t *testing.T, base, nick, room, origin string) (int, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), guard)
+	defer cancel()
+	h := http.Header{}
+	if origin != "" {
+		h.Set("Origin", origin)
+	}
+	q := url.Values{"nick": {nick}, "room": {room}}
+	conn, resp, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/ws?"+q.Encode(), &websocket.DialOptions{HTTPHeader: h})
+	if err == nil {
+		_ = conn.CloseNow()
+		return http.StatusSwitchingProtocols, "let in"
+	}
+	if resp == nil {
+		t.Fatalf("dial: %v", err)
+	}
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/problem+json") {
+		t.Fatalf("refusal of %q is %q, want problem+json", nick, ct)
+	}
+	var p struct {
+		Detail string `json:"detail"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&p); err != nil {
+		t.Fatalf("problem body: %v", err)
+	}
+	return resp.StatusCode, p.Detail
 }
 
 func (c *client) next() chatroom.Message {
@@ -153,6 +186,31 @@ func TestChat(t *testing.T) {
 		} {
 			if _, status := join(t, srv.URL, tc.nick, tc.room); status != tc.status {
 				t.Errorf("%s: status %d, want %d", tc.name, status, tc.status)
+			}
+		}
+	})
+	t.Run("a foreign page is refused with 403 before the nickname is looked at", func(t *testing.T) {
+		for _, nick := range []string{"alice", "newcomer"} {
+			if status, detail := refusal(t, srv.URL, nick, "lobby", "https://evil.example"); status != http.StatusForbidden || strings.Contains(detail, "taken") {
+				t.Errorf("nick %q from a foreign origin: %d %q, want 403 that says nothing of the nickname", nick, status, detail)
+			}
+		}
+	})
+	t.Run("lookalikes of a member are refused with a clear answer", func(t *testing.T) {
+		for _, tc := range []struct {
+			name, nick, origin string
+			status             int
+			detail             string
+		}{
+			{"same nick from the page's own origin is taken", "alice", srv.URL, http.StatusConflict, `nickname "alice" is taken in room "lobby"`},
+			{"another case is taken", "Alice", "", http.StatusConflict, `looks too much like "alice"`},
+			{"fullwidth letters are taken", "ａｌｉｃｅ", "", http.StatusConflict, `nickname "alice" is taken`},
+			{"a zero-width space is refused as invisible", "alice​", "", http.StatusBadRequest, "invisible character (U+200B)"},
+			{"a Cyrillic a is refused as mixed script", "аlice", "", http.StatusBadRequest, "mixes Latin and Cyrillic"},
+			{"a right-to-left override is refused", "‮ecila", "", http.StatusBadRequest, "text-direction control"},
+		} {
+			if status, detail := refusal(t, srv.URL, tc.nick, "lobby", tc.origin); status != tc.status || !strings.Contains(detail, tc.detail) {
+				t.Errorf("%s: %d %q, want %d saying %q", tc.name, status, detail, tc.status, tc.detail)
 			}
 		}
 	})

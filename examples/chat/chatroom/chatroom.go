@@ -18,13 +18,13 @@ package chatroom
 import (
 	_ "embed"
 	"errors"
+	"fmt"
 	"net/http"
 	"regexp"
 	"slices"
 	"strings"
 	"sync"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/hyperlane-go/hyperlane/hyperlane"
@@ -33,7 +33,7 @@ import (
 // Limits of the chat.
 const (
 	MaxText     = 500  // characters per message
-	MaxNick     = 24   // characters per nickname
+	MaxNick     = 24   // characters per nickname, counted after NFKC normalisation
 	MaxFrame    = 4096 // bytes per WebSocket message; more closes with 1009
 	DefaultRoom = "lobby"
 )
@@ -71,7 +71,7 @@ type Chat struct {
 	hub *hyperlane.Broadcast[Message]
 
 	mu      sync.Mutex
-	members map[string][]string // room -> nicknames, in join order
+	members map[string][]nick // room -> nicknames, in join order
 }
 
 // New returns an empty chat. A client that cannot keep up with its room
@@ -79,7 +79,7 @@ type Chat struct {
 func New() *Chat {
 	return &Chat{
 		hub:     hyperlane.NewBroadcast(hyperlane.BroadcastOptions[Message]{Buffer: 64, Policy: hyperlane.Disconnect}),
-		members: map[string][]string{},
+		members: map[string][]nick{},
 	}
 }
 
@@ -105,17 +105,21 @@ func (ch *Chat) Close() { _ = ch.hub.Close() }
 func (ch *Chat) Count(room string) int { return ch.hub.Count(room) }
 
 // admit checks the nickname and room before the handshake, so that a
-// bad request gets an HTTP error the page can show.
+// bad request gets an HTTP error the page can show: 400 for a nickname
+// or room that is not allowed, 409 for one taken, or so like a member's
+// that it would pass for it. The server checks the Origin before, so a
+// foreign page cannot use it to learn who is in a room.
 func (ch *Chat) admit(c *hyperlane.Context) error {
-	nick, room, err := parseJoin(c.Query("nick"), c.Query("room"))
+	n, room, err := parseJoin(c.Query("nick"), c.Query("room"))
 	if err != nil {
 		return hyperlane.Error(http.StatusBadRequest, err.Error())
 	}
-	ch.mu.Lock()
-	taken := slices.Contains(ch.members[room], nick)
-	ch.mu.Unlock()
-	if taken {
-		return hyperlane.Errorf(http.StatusConflict, "nickname %q is taken in room %q", nick, room)
+	if other, taken := ch.find(room, n); taken {
+		if other == n.name {
+			return hyperlane.Error(http.StatusConflict, fmt.Sprintf("nickname %q is taken in room %q", n.name, room))
+		}
+		return hyperlane.Error(http.StatusConflict,
+			fmt.Sprintf("nickname %q is taken in room %q: it looks too much like %q, who is there", n.name, room, other))
 	}
 	return nil
 }
@@ -123,13 +127,15 @@ func (ch *Chat) admit(c *hyperlane.Context) error {
 // serve is one client: the welcome, then its messages to the room while
 // a goroutine writes the room's messages to it.
 func (ch *Chat) serve(c *hyperlane.Context, ws *hyperlane.Conn) error {
-	nick, room, _ := parseJoin(c.Query("nick"), c.Query("room"))
-	if !ch.join(room, nick) {
+	n, room, _ := parseJoin(c.Query("nick"), c.Query("room"))
+	if !ch.join(room, n) {
+		// Another client took it between admit and now.
 		return ws.Close(hyperlane.ClosePolicyViolation, "nickname taken")
 	}
+	nick := n.name
 	sub := ch.hub.Subscribe(room)
-	written := make(chan error, 1)
-	go func() { written <- forward(ws, sub) }()
+	written := make(chan struct{})
+	go func() { defer close(written); forward(ws, sub) }()
 	_ = ch.hub.SendTo(sub.ID(), Message{Type: "welcome", Room: room, Nick: nick, Members: ch.list(room)})
 	_ = ch.hub.Publish(room, Message{Type: "join", Room: room, Nick: nick, Time: time.Now().UTC()})
 
@@ -138,13 +144,12 @@ func (ch *Chat) serve(c *hyperlane.Context, ws *hyperlane.Conn) error {
 	ch.leave(room, nick)
 	_ = ch.hub.Publish(room, Message{Type: "leave", Room: room, Nick: nick, Time: time.Now().UTC()})
 	sub.Unsubscribe()
-	if werr := <-written; werr != nil && err == nil {
-		err = werr
-	}
+	<-written // forward ends with the subscription; its errors show in the read loop too
 	return err
 }
 
-// readLoop publishes what the client says until it leaves.
+// readLoop publishes what the client says until it leaves, and returns
+// the error that ended the connection (never nil).
 func (ch *Chat) readLoop(ws *hyperlane.Conn, sub *hyperlane.Subscription[Message], room, nick string) error {
 	for {
 		var in inbound
@@ -169,32 +174,42 @@ func (ch *Chat) readLoop(ws *hyperlane.Conn, sub *hyperlane.Subscription[Message
 
 // forward writes the room's messages to the client until the
 // subscription ends. A client too slow for its room is closed with 1013.
-func forward(ws *hyperlane.Conn, sub *hyperlane.Subscription[Message]) error {
+func forward(ws *hyperlane.Conn, sub *hyperlane.Subscription[Message]) {
 	for m := range sub.C() {
 		if err := ws.WriteJSON(ws.Context(), m); err != nil {
-			return nil // the connection closed; the read loop sees it too
+			return // the connection closed; the read loop sees it too
 		}
 	}
 	if errors.Is(sub.Err(), hyperlane.ErrSlowConsumer) {
 		_ = ws.Close(hyperlane.CloseTryAgainLater, "too slow for this room")
 	}
-	return nil
 }
 
-func (ch *Chat) join(room, nick string) bool {
+// find returns the name of the member of room that n would pass for.
+func (ch *Chat) find(room string, n nick) (string, bool) {
 	ch.mu.Lock()
 	defer ch.mu.Unlock()
-	if slices.Contains(ch.members[room], nick) {
+	i := slices.IndexFunc(ch.members[room], n.same)
+	if i < 0 {
+		return "", false
+	}
+	return ch.members[room][i].name, true
+}
+
+func (ch *Chat) join(room string, n nick) bool {
+	ch.mu.Lock()
+	defer ch.mu.Unlock()
+	if slices.ContainsFunc(ch.members[room], n.same) {
 		return false
 	}
-	ch.members[room] = append(ch.members[room], nick)
+	ch.members[room] = append(ch.members[room], n)
 	return true
 }
 
-func (ch *Chat) leave(room, nick string) {
+func (ch *Chat) leave(room, name string) {
 	ch.mu.Lock()
 	defer ch.mu.Unlock()
-	m := slices.DeleteFunc(ch.members[room], func(n string) bool { return n == nick })
+	m := slices.DeleteFunc(ch.members[room], func(n nick) bool { return n.name == name })
 	if len(m) == 0 {
 		delete(ch.members, room)
 		return
@@ -205,30 +220,25 @@ func (ch *Chat) leave(room, nick string) {
 func (ch *Chat) list(room string) []string {
 	ch.mu.Lock()
 	defer ch.mu.Unlock()
-	return slices.Clone(ch.members[room])
+	names := make([]string, len(ch.members[room]))
+	for i, n := range ch.members[room] {
+		names[i] = n.name
+	}
+	return names
 }
 
-// parseJoin validates a nickname (1 to 24 letters, digits, spaces, '_'
-// or '-') and a room name (lowercase letters, digits, '_' or '-'; "lobby"
-// when empty).
-func parseJoin(nick, room string) (string, string, error) {
-	nick = strings.TrimSpace(nick)
+// parseJoin validates a nickname (see parseNick) and a room name
+// (lowercase letters, digits, '_' or '-'; "lobby" when empty).
+func parseJoin(rawNick, room string) (nick, string, error) {
 	if room == "" {
 		room = DefaultRoom
 	}
-	switch n := utf8.RuneCountInString(nick); {
-	case n == 0:
-		return "", "", errors.New("nick is required")
-	case n > MaxNick:
-		return "", "", errors.New("nick is longer than 24 characters")
-	}
-	for _, r := range nick {
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != ' ' && r != '_' && r != '-' {
-			return "", "", errors.New("nick may hold letters, digits, spaces, '_' and '-' only")
-		}
+	n, err := parseNick(rawNick)
+	if err != nil {
+		return nick{}, "", err
 	}
 	if !roomName.MatchString(room) {
-		return "", "", errors.New("room must be 1 to 32 lowercase letters, digits, '_' or '-'")
+		return nick{}, "", errors.New("room must be 1 to 32 lowercase letters, digits, '_' or '-'")
 	}
-	return nick, room, nil
+	return n, room, nil
 }

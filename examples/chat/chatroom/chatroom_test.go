@@ -17,7 +17,7 @@ func TestParseJoin(t *testing.T) {
 		{"24 characters fit", strings.Repeat("é", 24), "r", strings.Repeat("é", 24), "r", ""},
 		{"25 characters do not", strings.Repeat("é", 25), "r", "", "", "longer than 24"},
 		{"markup in a nick is refused", "<b>", "r", "", "", "letters, digits"},
-		{"line breaks in a nick are refused", "a\nb", "r", "", "", "letters, digits"},
+		{"line breaks in a nick are refused", "a\nb", "r", "", "", "control character"},
 		{"room with spaces is refused", "ada", "my room", "", "", "room must be"},
 		{"room longer than 32 is refused", "ada", strings.Repeat("r", 33), "", "", "room must be"},
 	} {
@@ -29,8 +29,8 @@ func TestParseJoin(t *testing.T) {
 				}
 				return
 			}
-			if err != nil || nick != tc.wantNick || room != tc.wantRoom {
-				t.Fatalf("got %q %q %v", nick, room, err)
+			if err != nil || nick.name != tc.wantNick || room != tc.wantRoom {
+				t.Fatalf("got %q %q %v", nick.name, room, err)
 			}
 		})
 	}
