@@ -152,7 +152,11 @@ func (st *petStore) list(_ *hyperlane.Context, in *ListPets) (*PetPage, error) {
 	}
 	slices.Sort(ids)
 	page.Total = len(ids)
-	for _, id := range ids[min(in.Offset, len(ids)):min(in.Offset+in.Limit, len(ids))] {
+	// Clamp before adding: Offset may be any int up to MaxInt64 (the
+	// schema sets no maximum; past the end is an empty page), and
+	// Offset+Limit would wrap around.
+	rest := ids[min(in.Offset, len(ids)):]
+	for _, id := range rest[:min(in.Limit, len(rest))] {
 		page.Items = append(page.Items, st.pets[id])
 	}
 	return page, nil

@@ -105,3 +105,56 @@ func TestDocsPages(t *testing.T) {
 		}
 	}
 }
+
+// TestNumericInputBounds sends the extreme integers of every numeric
+// input over a real socket: none may overflow into a 500 (offset+limit
+// wrapped around, and GET /pets?offset=9223372036854775807 was a 500).
+// In range of the schema is an answer, out of it a 4xx problem.
+func TestNumericInputBounds(t *testing.T) {
+	srv := newTestServer(t)
+	for _, tc := range []struct {
+		name, target, lastEventID string
+		status                    int
+		contains                  string
+	}{
+		{"the largest offset is an empty page", "/pets?offset=9223372036854775807", "", 200, `{"items":[],"total":2}`},
+		{"the largest offset with the largest limit is an empty page", "/pets?offset=9223372036854775807&limit=100", "", 200, `{"items":[],"total":2}`},
+		{"an offset near the largest with a limit is an empty page", "/pets?offset=9223372036854775800&limit=100", "", 200, `{"items":[],"total":2}`},
+		{"an offset at the end is an empty page", "/pets?offset=2", "", 200, `{"items":[],"total":2}`},
+		{"a page inside the list", "/pets?offset=1&limit=100", "", 200, `{"items":[{"id":2,"name":"Tom","tag":"cat","age":5}],"total":2}`},
+		{"an offset past int64 is 422", "/pets?offset=9223372036854775808", "", 422, `"location":"query.offset"`},
+		{"the smallest offset is 422", "/pets?offset=-9223372036854775808", "", 422, `"location":"query.offset"`},
+		{"a negative offset is 422", "/pets?offset=-1", "", 422, `"location":"query.offset"`},
+		{"a non-numeric offset is 422", "/pets?offset=ten", "", 422, `"location":"query.offset"`},
+		{"the largest limit is 422", "/pets?limit=9223372036854775807", "", 422, `"location":"query.limit"`},
+		{"a limit past int64 is 422", "/pets?limit=99999999999999999999", "", 422, `"location":"query.limit"`},
+		{"the smallest limit is 422", "/pets?limit=-9223372036854775808", "", 422, `"location":"query.limit"`},
+		{"the largest pet id is a 404", "/pets/9223372036854775807", "", 404, "no pet with id 9223372036854775807"},
+		{"a pet id past int64 is 422", "/pets/9223372036854775808", "", 422, `"location":"path.id"`},
+		{"the largest event count is 400", "/events?n=9223372036854775807", "", 400, "must be an integer from 1 to 1000"},
+		{"the largest Last-Event-ID means every event was sent", "/events?n=3", "9223372036854775807", 204, ""},
+		{"a Last-Event-ID past int64 is 400", "/events?n=3", "99999999999999999999", 400, "Last-Event-ID"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req, err := http.NewRequest("GET", srv.URL+tc.target, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.lastEventID != "" {
+				req.Header.Set("Last-Event-ID", tc.lastEventID)
+			}
+			resp, err := srv.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != tc.status || !strings.Contains(string(body), tc.contains) {
+				t.Fatalf("GET %s = %d %s; want %d containing %s", tc.target, resp.StatusCode, body, tc.status, tc.contains)
+			}
+			if resp.StatusCode >= 400 && resp.Header.Get("Content-Type") != "application/problem+json" {
+				t.Fatalf("GET %s: error is %q, want application/problem+json", tc.target, resp.Header.Get("Content-Type"))
+			}
+		})
+	}
+}
