@@ -168,4 +168,29 @@ func TestChatRoutes(t *testing.T) {
 	if err != nil || json.Unmarshal(b, &m) != nil || m.Type != "welcome" || m.Room != "lobby" {
 		t.Fatalf("welcome: %s %v", b, err)
 	}
+
+	// "ada" is taken now: a page of another site asking for it gets the
+	// origin's 403, never the chat's 409 (which would tell it who is in).
+	for _, tc := range []struct {
+		name, origin string
+		status       int
+	}{
+		{"a foreign origin asking for a taken nick gets 403", "https://evil.example", http.StatusForbidden},
+		{"the page's own origin asking for it gets 409", srv.URL, http.StatusConflict},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := &websocket.DialOptions{HTTPHeader: http.Header{"Origin": {tc.origin}}}
+			c, resp, err := websocket.Dial(guardCtx(t), "ws"+strings.TrimPrefix(srv.URL, "http")+"/chat/ws?nick=ada", opts)
+			if err == nil {
+				c.CloseNow()
+				t.Fatal("let in")
+			}
+			if resp == nil {
+				t.Fatalf("dial: %v", err)
+			}
+			if resp.StatusCode != tc.status {
+				t.Fatalf("status %d, want %d", resp.StatusCode, tc.status)
+			}
+		})
+	}
 }
