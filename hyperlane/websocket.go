@@ -254,7 +254,8 @@ func checkHandshake(r *http.Request) error {
 			Header: http.Header{"Upgrade": {"websocket"}, "Connection": {"Upgrade"}},
 		}
 	}
-	if !headerHasToken(r.Header, "Connection", "upgrade") || !headerHasToken(r.Header, "Upgrade", "websocket") {
+	// HEAD reaches GET routes too; a handshake is a GET only.
+	if r.Method != http.MethodGet || !headerHasToken(r.Header, "Connection", "upgrade") || !headerHasToken(r.Header, "Upgrade", "websocket") {
 		return &HTTPError{
 			Status: http.StatusUpgradeRequired,
 			Detail: "this endpoint speaks WebSocket only: send a GET with Upgrade: websocket",

@@ -32,13 +32,16 @@ func TestWebSocketChecksRunBeforeHook(t *testing.T) {
 	addr := rtServe(t, s)
 
 	const key = "dGhlIHNhbXBsZSBub25jZQ=="
-	handshake := func(proto, path string, extra ...string) string {
-		req := "GET " + path + " " + proto + "\r\nHost: " + addr + "\r\n" +
+	request := func(method, proto, path string, extra ...string) string {
+		req := method + " " + path + " " + proto + "\r\nHost: " + addr + "\r\n" +
 			"Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
 		for _, h := range extra {
 			req += h + "\r\n"
 		}
 		return req + "\r\n"
+	}
+	handshake := func(proto, path string, extra ...string) string {
+		return request("GET", proto, path, extra...)
 	}
 	for _, tc := range []struct {
 		name     string
@@ -58,6 +61,8 @@ func TestWebSocketChecksRunBeforeHook(t *testing.T) {
 			handshake("HTTP/1.1", "/ws"), 400, false},
 		{"HTTP/1.0 is 426 problem and the hook does not run",
 			handshake("HTTP/1.0", "/ws", "Sec-WebSocket-Key: "+key), 426, false},
+		{"a HEAD with the upgrade headers is 426 and the hook does not run",
+			request("HEAD", "HTTP/1.1", "/ws", "Sec-WebSocket-Key: "+key), 426, false},
 		{"a plain GET is 426 and the hook does not run",
 			"GET /ws HTTP/1.1\r\nHost: " + addr + "\r\n\r\n", 426, false},
 		{"same origin runs the hook and its answer is sent",
@@ -82,7 +87,8 @@ func TestWebSocketChecksRunBeforeHook(t *testing.T) {
 			if _, err := conn.Write([]byte(tc.raw)); err != nil {
 				t.Fatal(err)
 			}
-			resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			method, _, _ := strings.Cut(tc.raw, " ") // a HEAD answer has no body to read
+			resp, err := http.ReadResponse(bufio.NewReader(conn), &http.Request{Method: method})
 			if err != nil {
 				t.Fatal(err)
 			}
