@@ -40,7 +40,7 @@ func (m nick) same(n nick) bool { return m.fold == n.fold || m.look == n.look }
 // characters long after that. Control, format and other invisible
 // characters (zero-width spaces, direction overrides, variation
 // selectors, fillers) are refused, as is a name mixing scripts whose
-// letters look alike (Latin with Cyrillic or Greek). Each error says what
+// letters look alike (Latin with Cyrillic or Greek, see checkScripts). Each error says what
 // to change, in words a user understands.
 func parseNick(raw string) (nick, error) {
 	if len(raw) > maxNickInput {
@@ -81,7 +81,7 @@ func checkVisible(s string) error {
 		case unicode.IsControl(r):
 			return fmt.Errorf("nick contains a control character (%U) such as a line break or tab", r)
 		case unicode.In(r, unicode.Cf, unicode.Other_Default_Ignorable_Code_Point, unicode.Variation_Selector):
-			return fmt.Errorf("nick contains an invisible character (%U), such as a zero-width space: type the name without it", r)
+			return fmt.Errorf("nick contains an invisible character (%U): type the name without it", r)
 		}
 	}
 	return nil
@@ -117,20 +117,24 @@ func checkRunes(s string) error {
 	return nil
 }
 
-// lookalikes are the scripts whose letters pass for each other (a, e,
-// o, p...): a name may not mix two of them.
-var lookalikes = []script{{"Latin", unicode.Latin}, {"Cyrillic", unicode.Cyrillic}, {"Greek", unicode.Greek}}
+// lookalikes are the scripts whose letters pass for Latin ones (a, e, o,
+// p...; Armenian օ and ս, Cherokee Ꭺ and Ꮯ): a name may not mix two of
+// them, nor one of them but Latin with another script.
+var lookalikes = []script{
+	{"Latin", unicode.Latin}, {"Cyrillic", unicode.Cyrillic}, {"Greek", unicode.Greek},
+	{"Armenian", unicode.Armenian}, {"Cherokee", unicode.Cherokee},
+}
 
 type script struct {
 	name  string
 	table *unicode.RangeTable
 }
 
-// checkScripts refuses a name that mixes Latin, Cyrillic and Greek
-// ("аlice" with a Cyrillic а), or Cyrillic or Greek with any other
-// script. Latin with other scripts (Han, Hangul, Arabic...) is fine, as
-// in UTS #39's moderately restrictive profile: their letters cannot pass
-// for Latin ones.
+// checkScripts refuses a name that mixes lookalike scripts ("аlice"
+// with a Cyrillic а), or Cyrillic, Greek, Armenian or Cherokee with any
+// other script. Latin with other scripts (Han, Hangul, Arabic...) is
+// fine, close to UTS #39's moderately restrictive profile: their letters
+// cannot pass for Latin ones.
 func checkScripts(s string) error {
 	found := make([]bool, len(lookalikes))
 	other := false
@@ -185,6 +189,6 @@ var confusables = map[rune]rune{
 	'ι': 'i', 'κ': 'k', 'ν': 'v', 'ο': 'o', 'ρ': 'p', 'τ': 't', 'υ': 'u', 'χ': 'x',
 	'γ': 'y', 'η': 'n', 'ω': 'w',
 	// Latin against Latin: a capital I or a digit one passes for an l, a
-	// zero for an O.
-	'I': 'l', '1': 'l', '0': 'O',
+	// zero for an O, and a few IPA letters for plain ones.
+	'I': 'l', '1': 'l', '0': 'O', 'ɑ': 'a', 'ı': 'i', 'ɩ': 'i', 'ȷ': 'j', 'ɡ': 'g',
 }

@@ -3,6 +3,9 @@ package chatroom
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // TestNicknames checks what a nickname becomes and when it passes for
@@ -60,6 +63,9 @@ func TestNicknames(t *testing.T) {
 		{"DEL is refused", "alice\x7f", "", false, "control character (U+007F)"},
 		{"a Cyrillic a among Latin letters is refused", "аlice", "", false, "mixes Latin and Cyrillic"},
 		{"a Greek omicron among Latin letters is refused", "bοb", "", false, "mixes Latin and Greek"},
+		{"an Armenian o among Latin letters is refused", "bօb", "", false, "mixes Latin and Armenian"},
+		{"a Latin alpha for the a clashes", "ɑlice", "ɑlice", true, ""},
+		{"a dotless i clashes", "alıce", "alıce", true, ""},
 		{"Cyrillic with Han is refused", "Наташа王", "", false, "mixes Cyrillic letters with another script"},
 		{"only spaces is empty after normalisation", "\u3000 \u2003", "", false, "required"},
 		{"only punctuation needs a letter", "__-", "", false, "at least one letter or digit"},
@@ -95,4 +101,26 @@ func TestNicknames(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzParseNick checks that an accepted nickname is stable: normalised,
+// within the limit, free of invisible characters, and accepted again as
+// itself with the same keys.
+func FuzzParseNick(f *testing.F) {
+	for _, s := range []string{"alice", "ａｌｉｃｅ", "alice\u200b", "аlice", "Zoë_王-1", "a\u0301\u0302", "\ufb03\ufb03", " a  b "} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		n, err := parseNick(in)
+		if err != nil {
+			return
+		}
+		if !norm.NFKC.IsNormalString(n.name) || utf8.RuneCountInString(n.name) > MaxNick || checkVisible(n.name) != nil {
+			t.Fatalf("parseNick(%q) accepted %q", in, n.name)
+		}
+		again, err := parseNick(n.name)
+		if err != nil || again != n {
+			t.Fatalf("parseNick(%q) = %+v, but its name parses as %+v, %v", in, n, again, err)
+		}
+	})
 }
