@@ -13,6 +13,13 @@
 //
 // Text is sent as typed; the page escapes it on display (it only ever
 // sets textContent), so markup in a message shows as text.
+//
+// Nicknames are NFKC-normalised ("ａｌｉｃｅ" becomes "alice") and may not
+// hold invisible, control or direction characters nor mix lookalike
+// scripts (400). One that only differs in case from a member's, or looks
+// like it ("ѕсоре" in Cyrillic for "scope"), is taken (409), like the
+// same name. The handshake checks its Origin before any of this, so a
+// page of another site gets 403 and learns nothing of who is in a room.
 package chatroom
 
 import (
