@@ -61,9 +61,9 @@ func TestNicknames(t *testing.T) {
 		{"a NUL is refused", "ali\x00ce", "", false, "control character (U+0000)"},
 		{"a tab is refused", "ali\tce", "", false, "control character (U+0009)"},
 		{"DEL is refused", "alice\x7f", "", false, "control character (U+007F)"},
-		{"a Cyrillic a among Latin letters is refused", "аlice", "", false, "mixes Latin and Cyrillic"},
-		{"a Greek omicron among Latin letters is refused", "bοb", "", false, "mixes Latin and Greek"},
-		{"an Armenian o among Latin letters is refused", "bօb", "", false, "mixes Latin and Armenian"},
+		{"a Cyrillic a among Latin letters is refused", "\u0430lice", "", false, "mixes Latin and Cyrillic"},
+		{"a Greek omicron among Latin letters is refused", "b\u03bfb", "", false, "mixes Latin and Greek"},
+		{"an Armenian o among Latin letters is refused", "b\u0585b", "", false, "mixes Latin and Armenian"},
 		{"a Latin alpha for the a clashes", "ɑlice", "ɑlice", true, ""},
 		{"a dotless i clashes", "alıce", "alıce", true, ""},
 		{"Cyrillic with Han is refused", "Наташа王", "", false, "mixes Cyrillic letters with another script"},
@@ -107,7 +107,7 @@ func TestNicknames(t *testing.T) {
 // within the limit, free of invisible characters, and accepted again as
 // itself with the same keys.
 func FuzzParseNick(f *testing.F) {
-	for _, s := range []string{"alice", "ａｌｉｃｅ", "alice\u200b", "аlice", "Zoë_王-1", "a\u0301\u0302", "\ufb03\ufb03", " a  b "} {
+	for _, s := range []string{"alice", "ａｌｉｃｅ", "alice\u200b", "\u0430lice", "Zoë_王-1", "a\u0301\u0302", "\ufb03\ufb03", " a  b "} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
