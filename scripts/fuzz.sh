@@ -12,5 +12,5 @@ while IFS= read -r line; do
   pkg="./$(dirname "$file")"
   echo "=== fuzz $pkg $name ($fuzztime)"
   if ! go test -run '^$' -fuzz "^${name}\$" -fuzztime "$fuzztime" "$pkg" 2>&1 | tail -3; then status=1; fi
-done < <(grep -rn --include='*_test.go' -E '^func Fuzz[A-Za-z0-9_]+\(f \*testing\.F\)' hyperlane openapi adapter cli 2>/dev/null)
+done < <(grep -rn --include='*_test.go' -E '^func Fuzz[A-Za-z0-9_]+\(f \*testing\.F\)' hyperlane openapi adapter cli examples 2>/dev/null)
 exit $status

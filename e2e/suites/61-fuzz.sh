@@ -11,7 +11,7 @@ SUMMARY="$ARTIFACTS/summary-61-fuzz.txt" # figures for docs/security.md
 fuzztime=${FUZZTIME:-10s}
 log="$ARTIFACTS/fuzz.log"
 
-corpus() { (cd "$E2E_DIR/.." && find hyperlane openapi adapter cli -path '*/testdata/fuzz/*' -type f 2>/dev/null | sort); }
+corpus() { (cd "$E2E_DIR/.." && find hyperlane openapi adapter cli examples -path '*/testdata/fuzz/*' -type f 2>/dev/null | sort); }
 before=$(corpus)
 rc=0
 (cd "$E2E_DIR/.." && bash scripts/fuzz.sh "$fuzztime") >"$log" 2>&1 || rc=$?
