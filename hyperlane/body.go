@@ -68,26 +68,35 @@ func (b *bodyReader) Read(p []byte) (int, error) {
 	}
 	if err != nil {
 		b.err = err
-		if d > 0 {
-			// A read deadline left behind would cancel the request
-			// context of a long stream once net/http reads in background.
+		if d > 0 && errors.Is(err, io.EOF) {
+			// At the end of the body net/http starts reading in the
+			// background; a read deadline left behind would cancel the
+			// request context of a long stream.
 			setDeadline(b.c.w, time.Time{}, true)
 		}
+		// After any other error the deadline stays: it bounds what
+		// net/http reads of the rest of the body once the handler
+		// returns, before it closes the connection. No read runs in the
+		// background until the end of a body, so it cancels nothing.
 	}
 	return n, err
 }
 
 func (b *bodyReader) Close() error { return b.src.Close() }
 
-// boundDrain runs before the response is sent. net/http reads what is
-// left of a body the handler did not read to its end before it answers,
-// so that the connection can serve the next request, and sets no
+// boundDrain runs when the response is committed (written at the end of
+// the request, or a stream or the raw writer begins). net/http reads what
+// is left of a body the handler did not read to its end before it sends
+// the headers, so that the connection can serve the next request, and
+// after the handler it reads some more while it closes the body, with no
 // deadline of its own: a client trickling the body of a request to any
 // route, a 404 included, would hold the connection for ever, and one
 // that stalled past the read idle timeout would never get its answer.
-// What is left gets the read idle timeout to arrive; after a failed read
-// (a stall, a broken chunk) the rest cannot be found, so the connection
-// closes after this response instead.
+// What is left gets the read idle timeout to arrive. After a failed read
+// (a stall, a broken chunk, the limit) the rest cannot be used, so the
+// connection closes after this response, and the read deadline the
+// failed read left (passed already after a stall) ends what net/http
+// still reads before it closes.
 func (b *bodyReader) boundDrain() {
 	switch {
 	case b.c == nil || errors.Is(b.err, io.EOF):
