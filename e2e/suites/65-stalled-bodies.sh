@@ -50,18 +50,21 @@ def status_of(data):
 def check(what, ok):
     print(("ok   " if ok else "FAIL ") + what, flush=True)
 
-# Four stalled senders take the four connections.
+# Four stalled senders take the four connections: dialled one after the
+# other before /health, they are ahead of it in the accept queue.
 start = time.monotonic()
 results = [None] * 4
-def stalled(i):
+senders = []
+for i in range(4):
     s = dial()
     s.sendall(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{")
-    results[i] = until_closed(s, start)
-    s.close()
+    senders.append(s)
+def stalled(i):
+    results[i] = until_closed(senders[i], start)
+    senders[i].close()
 threads = [threading.Thread(target=stalled, args=(i,)) for i in range(4)]
 for t in threads:
     t.start()
-time.sleep(0.2)  # let the four be accepted first: they hold every slot
 h = dial()
 h.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
 hs, ht = until_closed(h, start)
