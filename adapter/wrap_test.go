@@ -214,7 +214,9 @@ func TestWrapReplacedBody(t *testing.T) {
 				t.Fatalf("the compressed body, %d bytes, is itself over the limit", buf.Len())
 			}
 			w := httptest.NewRecorder()
-			s.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/", &buf))
+			req := httptest.NewRequest(http.MethodPost, "/", &buf)
+			req.Header.Set("Content-Type", "application/json")
+			s.ServeHTTP(w, req)
 			if w.Code != tc.status || tc.body != "" && w.Body.String() != tc.body {
 				t.Errorf("%d %q, want %d %q", w.Code, w.Body, tc.status, tc.body)
 			}

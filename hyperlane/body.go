@@ -68,26 +68,35 @@ func (b *bodyReader) Read(p []byte) (int, error) {
 	}
 	if err != nil {
 		b.err = err
-		if d > 0 {
-			// A read deadline left behind would cancel the request
-			// context of a long stream once net/http reads in background.
+		if d > 0 && errors.Is(err, io.EOF) {
+			// At the end of the body net/http starts reading in the
+			// background; a read deadline left behind would cancel the
+			// request context of a long stream.
 			setDeadline(b.c.w, time.Time{}, true)
 		}
+		// After any other error the deadline stays: it bounds what
+		// net/http reads of the rest of the body once the handler
+		// returns, before it closes the connection. No read runs in the
+		// background until the end of a body, so it cancels nothing.
 	}
 	return n, err
 }
 
 func (b *bodyReader) Close() error { return b.src.Close() }
 
-// boundDrain runs before the response is sent. net/http reads what is
-// left of a body the handler did not read to its end before it answers,
-// so that the connection can serve the next request, and sets no
+// boundDrain runs when the response is committed (written at the end of
+// the request, or a stream or the raw writer begins). net/http reads what
+// is left of a body the handler did not read to its end before it sends
+// the headers, so that the connection can serve the next request, and
+// after the handler it reads some more while it closes the body, with no
 // deadline of its own: a client trickling the body of a request to any
 // route, a 404 included, would hold the connection for ever, and one
 // that stalled past the read idle timeout would never get its answer.
-// What is left gets the read idle timeout to arrive; after a failed read
-// (a stall, a broken chunk) the rest cannot be found, so the connection
-// closes after this response instead.
+// What is left gets the read idle timeout to arrive. After a failed read
+// (a stall, a broken chunk, the limit) the rest cannot be used, so the
+// connection closes after this response, and the read deadline the
+// failed read left (passed already after a stall) ends what net/http
+// still reads before it closes.
 func (b *bodyReader) boundDrain() {
 	switch {
 	case b.c == nil || errors.Is(b.err, io.EOF):
@@ -132,13 +141,14 @@ func (c *Context) Body() ([]byte, error) {
 	return b.cached, nil
 }
 
-// BindJSON decodes the JSON request body into v. A Content-Type other
-// than JSON is 415, a body over the limit 413, and malformed JSON or a
-// value of the wrong type 400 naming the offset or field.
+// BindJSON decodes the JSON request body into v. A body not declared as
+// JSON is 415 (see CheckJSONContentType), one over the limit 413, and an
+// empty body, malformed JSON or a value of the wrong type 400 naming the
+// offset or field.
 func (c *Context) BindJSON(v any) error {
 	c.live()
-	if ct := c.r.Header.Get("Content-Type"); ct != "" && !IsJSONContentType(ct) {
-		return Errorf(http.StatusUnsupportedMediaType, "Content-Type %q is not JSON", ct)
+	if err := c.CheckJSONContentType(); err != nil {
+		return err
 	}
 	body, err := c.Body()
 	if err != nil {
@@ -147,14 +157,51 @@ func (c *Context) BindJSON(v any) error {
 	return DecodeJSON(body, v)
 }
 
-// IsJSONContentType reports whether a Content-Type header names JSON
-// (application/json or any +json type).
+// CheckJSONContentType returns a 415 *HTTPError, naming the type
+// expected, when the request's Content-Type does not name JSON
+// (application/json or application/*+json, parameters allowed), and nil
+// when it does. A request without a Content-Type is refused only when it
+// has a body (a Content-Length other than 0, or chunked), and accepted
+// on a server built WithUntypedJSON: a browser sends a cross-site
+// request with such a body without a CORS preflight. BindJSON and typed
+// operations call it before they read the body, so a refused body is
+// never read; it is there for handlers that decode JSON their own way.
+func (c *Context) CheckJSONContentType() error {
+	c.live()
+	ct := c.r.Header.Get("Content-Type")
+	switch {
+	case IsJSONContentType(ct):
+		return nil
+	case ct != "":
+		return Errorf(http.StatusUnsupportedMediaType, "Content-Type %q is not JSON: send application/json", ct)
+	case c.server.settings.untypedJSON || !hasBody(c.r):
+		return nil
+	}
+	return Error(http.StatusUnsupportedMediaType, "request body has no Content-Type: send application/json")
+}
+
+// hasBody reports whether the request declares a body: a Content-Length
+// other than 0, or a length unknown (chunked).
+func hasBody(r *http.Request) bool {
+	return r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0
+}
+
+// IsJSONContentType reports whether a Content-Type header names JSON:
+// application/json or application/*+json, with any parameters. The
+// common spellings are answered without parsing.
 func IsJSONContentType(ct string) bool {
+	switch ct {
+	case "application/json", "application/json; charset=utf-8", "application/json;charset=utf-8", "application/json; charset=UTF-8":
+		return true
+	case "":
+		return false
+	}
 	mt, _, err := mime.ParseMediaType(ct)
 	if err != nil {
 		return false
 	}
-	return mt == "application/json" || strings.HasSuffix(mt, "+json")
+	sub, ok := strings.CutPrefix(mt, "application/")
+	return ok && (sub == "json" || len(sub) > len("+json") && strings.HasSuffix(sub, "+json"))
 }
 
 // DecodeJSON decodes body into v, turning decoder errors into 400

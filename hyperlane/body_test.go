@@ -122,7 +122,7 @@ func TestBindJSON(t *testing.T) {
 		{"valid JSON", "application/json", `{"name":"rex","age":3}`, 201, "", ""},
 		{"JSON with charset", "application/json; charset=utf-8", `{"name":"rex"}`, 201, "", ""},
 		{"a +json type", "application/merge-patch+json", `{"name":"rex"}`, 201, "", ""},
-		{"no Content-Type is read as JSON", "", `{"name":"rex"}`, 201, "", ""},
+		{"no Content-Type on a body is 415", "", `{"name":"rex"}`, 415, "no Content-Type: send application/json", ""},
 		{"syntax error names the offset", "application/json", `{"name":"rex",}`, 400, "offset 15", ""},
 		{"truncated JSON", "application/json", `{"name":`, 400, "unexpected end", ""},
 		{"wrong type names the field", "application/json", `{"name":"rex","age":"old"}`, 400, `field "age"`, "body.age"},

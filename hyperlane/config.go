@@ -50,6 +50,7 @@ type Config struct {
 	H2C                   *bool          `json:"h2c,omitempty"`                     // WithH2C
 	TrustedProxies        []string       `json:"trusted_proxies,omitempty"`         // WithTrustedProxies
 	RedirectTrailingSlash *bool          `json:"redirect_trailing_slash,omitempty"` // WithRedirectTrailingSlash
+	UntypedJSON           *bool          `json:"untyped_json,omitempty"`            // WithUntypedJSON
 }
 
 // ConfigError reports an invalid configuration value, or an unknown key,
@@ -263,6 +264,7 @@ func WithConfig(c Config) Option {
 			o(s)
 		}
 		set(&s.redirectTrailingSlash, c.RedirectTrailingSlash)
+		set(&s.untypedJSON, c.UntypedJSON)
 	}
 }
 

@@ -44,6 +44,7 @@ var configKeyCases = []struct {
 	{"h2c", `true`, "true", Config{H2C: new(true)}, WithH2C(true)},
 	{"trusted_proxies", `["10.0.0.0/8", "192.168.1.1"]`, "10.0.0.0/8, 192.168.1.1", Config{TrustedProxies: []string{"10.0.0.0/8", "192.168.1.1"}}, WithTrustedProxies("10.0.0.0/8", "192.168.1.1")},
 	{"redirect_trailing_slash", `true`, "1", Config{RedirectTrailingSlash: new(true)}, WithRedirectTrailingSlash(true)},
+	{"untyped_json", `true`, "true", Config{UntypedJSON: new(true)}, WithUntypedJSON(true)},
 }
 
 // tlsPair completes a case for one of the two TLS keys, which are only

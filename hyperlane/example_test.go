@@ -1,6 +1,7 @@
 package hyperlane_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -169,4 +170,39 @@ func ExampleAttr() {
 
 	printGet(s, "/me", "")
 	// Output: 200 hello ada
+}
+
+// A handler that decodes JSON its own way, here a stream of values,
+// applies the rule BindJSON follows first: the body must say it is JSON,
+// else 415 before a byte of it is read.
+func ExampleContext_CheckJSONContentType() {
+	s := hyperlane.New()
+	s.Post("/events", func(c *hyperlane.Context) error {
+		if err := c.CheckJSONContentType(); err != nil {
+			return err
+		}
+		dec := json.NewDecoder(c.Request().Body)
+		n := 0
+		for dec.More() {
+			var v any
+			if err := dec.Decode(&v); err != nil {
+				return hyperlane.Errorf(http.StatusBadRequest, "event %d: %v", n+1, err)
+			}
+			n++
+		}
+		return c.Text(http.StatusOK, fmt.Sprintf("%d events", n))
+	})
+	for _, ct := range []string{"application/json", "text/plain", ""} {
+		w := httptest.NewRecorder()
+		r := httptest.NewRequest("POST", "/events", strings.NewReader(`{"a":1} {"b":2}`))
+		if ct != "" {
+			r.Header.Set("Content-Type", ct)
+		}
+		s.ServeHTTP(w, r)
+		fmt.Printf("%q: %d %s\n", ct, w.Code, strings.TrimSpace(w.Body.String()))
+	}
+	// Output:
+	// "application/json": 200 2 events
+	// "text/plain": 415 {"type":"about:blank","title":"Unsupported Media Type","status":415,"detail":"Content-Type \"text/plain\" is not JSON: send application/json","instance":"/events"}
+	// "": 415 {"type":"about:blank","title":"Unsupported Media Type","status":415,"detail":"request body has no Content-Type: send application/json","instance":"/events"}
 }

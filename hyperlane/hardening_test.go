@@ -160,13 +160,17 @@ func TestStalledBodyCannotHoldTheConnection(t *testing.T) {
 		if _, err := io.WriteString(conn, post("/read", "abc")); err != nil {
 			t.Fatal(err)
 		}
-		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		br := bufio.NewReader(conn)
+		resp, err := http.ReadResponse(br, nil)
 		if err != nil {
 			t.Fatalf("no answer to a request whose body stalled: %v", err)
 		}
 		if resp.StatusCode != http.StatusBadRequest || !resp.Close {
 			t.Fatalf("got %d, close %v; want 400 and the connection closed", resp.StatusCode, resp.Close)
 		}
+		// Saying so is not enough: the socket must really end.
+		_, _ = io.Copy(io.Discard, resp.Body)
+		closedWithin(t, conn, br, 300*time.Millisecond+time.Second)
 	})
 	tests := []struct {
 		name string

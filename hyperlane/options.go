@@ -52,6 +52,7 @@ type settings struct {
 
 	trustedProxies        []netip.Prefix
 	redirectTrailingSlash bool
+	untypedJSON           bool // JSON bodies may come without a Content-Type
 
 	logger *slog.Logger
 }
@@ -135,7 +136,9 @@ func WithIdleTimeout(d time.Duration) Option {
 
 // WithReadIdleTimeout bounds the pause between two reads of a request body
 // (default 30 s). A body that keeps arriving is never cut; one that stalls
-// is. 0 disables it.
+// is. It also bounds the connection after a body read failed or a
+// handler answered without reading the body: the answer is sent and the
+// socket closed within d. 0 disables it.
 func WithReadIdleTimeout(d time.Duration) Option {
 	return func(s *settings) { s.readIdleTimeout = d }
 }
@@ -206,6 +209,15 @@ func WithTrustedProxies(cidrs ...string) Option {
 func WithRedirectTrailingSlash(on bool) Option {
 	return func(s *settings) { s.redirectTrailingSlash = on }
 }
+
+// WithUntypedJSON lets Context.BindJSON and typed operations accept a
+// JSON body sent with no Content-Type at all. Off by default: a body
+// must be declared JSON (application/json or application/*+json), else
+// it is refused with 415, because a cross-site fetch can send a body
+// with no type, or a text/plain one, without a CORS preflight; requiring
+// a JSON type makes the browser ask first. A non-JSON type stays 415
+// even when this is on.
+func WithUntypedJSON(on bool) Option { return func(s *settings) { s.untypedJSON = on } }
 
 // WithLogger sets the logger for errors, panics and server events
 // (default slog.Default()).

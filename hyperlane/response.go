@@ -241,6 +241,7 @@ func (c *Context) Writer() http.ResponseWriter {
 	c.live()
 	if !c.committed {
 		c.committed = true
+		c.reqBody.boundDrain()
 		c.extendWriteDeadline()
 	}
 	return c.w
@@ -262,6 +263,7 @@ func (c *Context) writeBuffered() error { return c.writeOut(true) }
 // which net/http computes it itself.
 func (c *Context) writeOut(final bool) error {
 	c.committed = true
+	c.reqBody.boundDrain()
 	status := c.status
 	if status == 0 {
 		status = http.StatusOK
@@ -429,6 +431,7 @@ func (b *bufferedWriter) Unwrap() http.ResponseWriter {
 	if !c.committed {
 		if c.status == 0 && len(c.body) == 0 {
 			c.committed = true
+			c.reqBody.boundDrain()
 		} else {
 			b.wroteHeader = true
 			_ = c.writeOut(false)

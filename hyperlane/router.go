@@ -278,7 +278,6 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	s.run(c, groups, handler)
 	if !c.committed {
-		c.reqBody.boundDrain()
 		// An error here means the client went away; there is no one
 		// left to tell.
 		_ = c.writeBuffered()

@@ -59,6 +59,11 @@ func (p *inputPlan) bind(c *hyperlane.Context, v reflect.Value) error {
 // decodes it into target: straight, when the byte scan accepted it and
 // target is a flat struct (see flatDecoder), else with encoding/json.
 func (p *inputPlan) bindJSON(c *hyperlane.Context, target any, errs *[]hyperlane.ErrorDetail) error {
+	// The type is judged before the body is read, the same rule as
+	// BindJSON: a refused body is never read.
+	if err := c.CheckJSONContentType(); err != nil {
+		return err
+	}
 	body, err := c.Body()
 	if err != nil {
 		return err
@@ -68,9 +73,6 @@ func (p *inputPlan) bindJSON(c *hyperlane.Context, target any, errs *[]hyperlane
 			*errs = append(*errs, hyperlane.ErrorDetail{Location: inBody, Message: "request body is required"})
 		}
 		return nil
-	}
-	if ct := c.Header("Content-Type"); ct != "" && !isJSON(ct) {
-		return hyperlane.Errorf(http.StatusUnsupportedMediaType, "Content-Type %q is not JSON", ct)
 	}
 	valid := p.bodySchema != nil && p.bodySchema.validJSON(body)
 	if valid && p.direct != nil && p.direct.decode(body, reflect.ValueOf(target).Elem()) {
@@ -104,16 +106,6 @@ func (p *inputPlan) bindJSON(c *hyperlane.Context, target any, errs *[]hyperlane
 		return malformedJSON(err)
 	}
 	return nil
-}
-
-// isJSON is hyperlane.IsJSONContentType with the common spellings
-// answered without parsing.
-func isJSON(ct string) bool {
-	switch ct {
-	case "application/json", "application/json; charset=utf-8", "application/json;charset=utf-8", "application/json; charset=UTF-8":
-		return true
-	}
-	return hyperlane.IsJSONContentType(ct)
 }
 
 func malformedJSON(err error) error {

@@ -258,9 +258,15 @@ func TestBindJSONBody(t *testing.T) {
 		{"escaped strings are decoded",
 			request{target: "/things/5", body: `{"name":"a\"b\u00e9"}`, header: json},
 			204, bodyInput{ID: 5, Limit: 10, Name: `a"bé`}},
-		{"a missing Content-Type is taken as JSON",
+		{"a missing Content-Type on a body is 415",
 			request{target: "/things/5", body: `{"name":"Rex"}`},
+			415, "no Content-Type: send application/json"},
+		{"a +json type is JSON",
+			request{target: "/things/5", body: `{"name":"Rex"}`, header: map[string]string{"Content-Type": "application/merge-patch+json"}},
 			204, bodyInput{ID: 5, Limit: 10, Name: "Rex"}},
+		{"a type that is not JSON is 415 even on an empty body",
+			request{target: "/things/5", header: map[string]string{"Content-Type": "text/plain"}},
+			415, `Content-Type "text/plain" is not JSON`},
 		{"a missing required property", request{target: "/things/5", body: `{}`, header: json},
 			422, []string{"body.name: is required"}},
 		{"a property of the wrong type", request{target: "/things/5", body: `{"name":5}`, header: json},
@@ -327,6 +333,7 @@ type optionalBody struct {
 
 func TestBindBodyField(t *testing.T) {
 	s, api := newAPI(t, openapi.Config{})
+	jsonType := map[string]string{"Content-Type": "application/json"}
 	var list []item
 	var opt *item
 	openapi.Post(api, "/list", func(c *hyperlane.Context, in *listBody) (*struct{}, error) {
@@ -337,11 +344,11 @@ func TestBindBodyField(t *testing.T) {
 		opt = in.Body
 		return nil, nil
 	})
-	w := do(t, s, request{method: "POST", target: "/list", body: `[{"sku":"abc"},{"sku":"defg"}]`})
+	w := do(t, s, request{method: "POST", target: "/list", body: `[{"sku":"abc"},{"sku":"defg"}]`, header: jsonType})
 	if w.Code != 204 || len(list) != 2 || list[1].SKU != "defg" {
 		t.Fatalf("array body: status %d, bound %v; %s", w.Code, list, w.Body)
 	}
-	w = do(t, s, request{method: "POST", target: "/list", body: `[{"sku":"abc"},{"sku":"x"}]`})
+	w = do(t, s, request{method: "POST", target: "/list", body: `[{"sku":"abc"},{"sku":"x"}]`, header: jsonType})
 	if got := details(problem(t, w)); !slices.Equal(got, []string{"body.1.sku: must be at least 3 characters long"}) {
 		t.Errorf("array item errors %q", got)
 	}
@@ -353,7 +360,7 @@ func TestBindBodyField(t *testing.T) {
 	if w.Code != 204 || opt != nil {
 		t.Errorf("a pointer Body is optional: status %d, bound %v", w.Code, opt)
 	}
-	w = do(t, s, request{method: "PUT", target: "/opt", body: `{"sku":"abc"}`})
+	w = do(t, s, request{method: "PUT", target: "/opt", body: `{"sku":"abc"}`, header: jsonType})
 	if w.Code != 204 || opt == nil || opt.SKU != "abc" {
 		t.Errorf("a pointer Body is bound when sent: status %d, bound %v", w.Code, opt)
 	}

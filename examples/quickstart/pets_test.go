@@ -66,6 +66,7 @@ func TestPetAPIDefaultKey(t *testing.T) {
 	s := newApp(slog.New(slog.DiscardHandler))
 	req := httptest.NewRequest("POST", "/pets", strings.NewReader(`{"name":"Bo"}`))
 	req.Header.Set("X-API-Key", DefaultAPIKey)
+	req.Header.Set("Content-Type", "application/json")
 	w := httptest.NewRecorder()
 	s.ServeHTTP(w, req)
 	if w.Code != http.StatusCreated {
