@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -140,6 +141,46 @@ func FuzzProblem(f *testing.F) {
 		}
 		if status >= 400 && status <= 599 && string([]rune(detail)) != p.Detail {
 			t.Fatalf("detail %q came back as %q", detail, p.Detail)
+		}
+	})
+}
+
+// FuzzRedirectStaysOnHost redirects arbitrary request paths to arbitrary
+// targets, mounted or not: unless the target names a scheme or host
+// itself, the Location, read as a browser reads it, stays on this host.
+func FuzzRedirectStaysOnHost(f *testing.F) {
+	for _, seed := range [][2]string{
+		{"//evil.com/x", "login"}, {"///evil.com/x", "a/b"}, {`/\evil.com/x`, "login"}, {"/a/b", "../../..//evil.com"},
+		{"/x", ".//evil.com"}, {"/x", "//evil.com"}, {"/x", `/\evil.com`}, {"/x", `\\evil.com`}, {"/", ""},
+		{"/a", "?q=1#f"}, {"/%2F%2Fevil.com/x", "y"}, {"/x", "/%2F/evil.com"}, {"/x", "///"}, {"/x", "//user@/p"},
+	} {
+		f.Add(seed[0], seed[1], false)
+		f.Add(seed[0], seed[1], true)
+	}
+	s := hyperlane.New(hyperlane.WithLogger(discardLogger()))
+	s.Get("/{rest:.*}", func(c *hyperlane.Context) error { return c.Redirect(http.StatusFound, c.Query("to")) })
+	f.Fuzz(func(t *testing.T, path, target string, mounted bool) {
+		if u, err := url.Parse(target); err == nil && (u.Scheme != "" || u.Host != "") &&
+			!strings.HasPrefix(target, "//") && !strings.HasPrefix(target, `/\`) {
+			return // a URL naming its own scheme or host is sent as given
+		}
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.URL.Path, r.URL.RawPath = "/"+strings.TrimPrefix(path, "/"), ""
+		r.URL.RawQuery = url.Values{"to": {target}}.Encode()
+		if mounted {
+			r = hyperlane.WithMountPrefix(r, "/app")
+		}
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, r)
+		if w.Code != http.StatusFound {
+			return // a path the router refuses, or a target that does not parse
+		}
+		loc := w.Header().Get("Location")
+		if why := offHost(loc); why != "" {
+			t.Fatalf("path %q, target %q: Location %q leaves the host: %s", path, target, loc, why)
+		}
+		if mounted && !strings.HasPrefix(loc, "/app") {
+			t.Fatalf("path %q, target %q: Location %q lost the mount prefix", path, target, loc)
 		}
 	})
 }
