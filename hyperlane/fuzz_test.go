@@ -81,10 +81,12 @@ func FuzzRoute(f *testing.F) {
 	})
 }
 
-// FuzzFileFS asks the file server for arbitrary names: a file outside
-// the root is never served, and nothing is a 5xx.
+// FuzzFileFS asks the file server (over an os.Root, as Static serves)
+// for arbitrary names: a file outside the root is never served, not
+// through a symbolic link either, and nothing is a 5xx.
 func FuzzFileFS(f *testing.F) {
-	for _, seed := range []string{"a.txt", "../secret.txt", "..%2fsecret.txt", "sub/../../secret.txt", "/etc/passwd", "sub\\..\\..\\secret.txt", "a.txt\x00", "."} {
+	for _, seed := range []string{"a.txt", "../secret.txt", "..%2fsecret.txt", "sub/../../secret.txt", "/etc/passwd", "sub\\..\\..\\secret.txt", "a.txt\x00", ".",
+		"out/secret.txt", "sub/up/secret.txt", "abs/secret.txt", "in/a.txt", "out/", "sub/up/"} {
 		f.Add(seed)
 	}
 	dir := f.TempDir()
@@ -99,8 +101,17 @@ func FuzzFileFS(f *testing.F) {
 	if err := os.WriteFile(filepath.Join(root, "a.txt"), []byte("public"), 0o600); err != nil {
 		f.Fatal(err)
 	}
+	for link, to := range map[string]string{"out": "..", "sub/up": "../..", "abs": dir, "in": "."} {
+		if err := os.Symlink(to, filepath.Join(root, link)); err != nil {
+			f.Fatal(err)
+		}
+	}
+	r, err := os.OpenRoot(root)
+	if err != nil {
+		f.Fatal(err)
+	}
 	s := hyperlane.New(hyperlane.WithLogger(discardLogger()))
-	fsys := os.DirFS(root)
+	fsys := r.FS()
 	s.Get("/f", func(c *hyperlane.Context) error { return c.FileFS(fsys, c.Query("name")) })
 	f.Fuzz(func(t *testing.T, name string) {
 		r := httptest.NewRequest(http.MethodGet, "/f", nil)
