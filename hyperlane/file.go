@@ -121,7 +121,8 @@ func openFile(fsys fs.FS, name string, dirOnly bool) (fs.File, fs.FileInfo, erro
 // Static serves the files under the directory dir at prefix: GET
 // prefix/{path...}, through FileFS. dir is opened once, as an os.Root,
 // so that nothing outside it is ever served: "..", and a symbolic link
-// that leads out of dir, are 404; links that stay inside dir work. The
+// that leads out of dir, are 404; a relative link that stays inside dir
+// works (os.Root refuses every absolute link, even one inside). The
 // Root stays open as long as the route exists. Static panics when dir
 // cannot be opened, as a malformed route does.
 func (g *Group) Static(prefix, dir string) {

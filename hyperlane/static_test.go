@@ -38,7 +38,8 @@ func TestStaticNeverLeavesItsRoot(t *testing.T) {
 		"sub/deep":     "../../etc/passwd",               // a file outside, from a subdirectory
 		"alias.txt":    "hello.txt",                      // a file inside
 		"subalias":     "sub",                            // a directory inside
-		"sub/back.txt": "../hello.txt",                   // inside, through ..
+		"sub/back.txt": "../hello.txt",
+		"absin":        filepath.Join(dir, "hello.txt"), // inside, through ..
 	} {
 		if err := os.Symlink(to, filepath.Join(dir, link)); err != nil {
 			t.Fatal(err)
@@ -57,6 +58,7 @@ func TestStaticNeverLeavesItsRoot(t *testing.T) {
 		{name: "a link to a directory inside is served", target: "/static/subalias/page.txt", status: 200, body: "a page"},
 		{name: "a link inside through .. is served", target: "/static/sub/back.txt", status: 200, body: "hello, static"},
 		{name: "a directory serves its index", target: "/static/sub/", status: 200, body: "<p>sub index</p>"},
+		{name: "an absolute link is 404, even to a file inside", target: "/static/absin", status: 404},
 		{name: "a link to a directory outside is 404", target: "/static/etclink/passwd", status: 404},
 		{name: "a link to a file outside is 404", target: "/static/passwd", status: 404},
 		{name: "a relative link out is 404", target: "/static/up/passwd", status: 404},
@@ -127,4 +129,13 @@ func TestFileWithATrailingSlashIs404(t *testing.T) {
 	if resp, _ := rawGet(t, addr, "/files/hello.txt/"); resp.Header.Get("Content-Type") != "application/problem+json" {
 		t.Fatalf("the 404 is not a problem: %q", resp.Header.Get("Content-Type"))
 	}
+}
+
+func TestStaticPanicsOnAMissingDirectory(t *testing.T) {
+	defer func() {
+		if msg, _ := recover().(string); !strings.Contains(msg, `Static "/assets"`) || !strings.Contains(msg, "no-such-dir") {
+			t.Fatalf("panic %q, want one naming the prefix and the directory", msg)
+		}
+	}()
+	hyperlane.New(hyperlane.WithLogger(discardLogger())).Static("/assets", filepath.Join(t.TempDir(), "no-such-dir"))
 }
