@@ -177,6 +177,9 @@ func FuzzRedirectStaysOnHost(f *testing.F) {
 		}
 		r := httptest.NewRequest(http.MethodGet, "/", nil)
 		r.URL.Path, r.URL.RawPath = "/"+strings.TrimPrefix(path, "/"), ""
+		if u, err := url.ParseRequestURI(r.URL.Path); err == nil && u.RawQuery == "" {
+			r.URL.Path, r.URL.RawPath = u.Path, u.RawPath // escapes such as %2F, as a server reads them
+		}
 		r.URL.RawQuery = url.Values{"to": {target}}.Encode()
 		if mounted {
 			r = hyperlane.WithMountPrefix(r, "/app")
