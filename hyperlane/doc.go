@@ -44,7 +44,7 @@
 // GET route and OPTIONS is answered 204 with Allow. Errors are RFC 9457
 // problem details (application/problem+json): return Error, Errorf or an
 // *HTTPError from a handler; any other error is a 500 that is logged and
-// not shown.
+// not shown. The cause an Errorf wraps with %w is logged, never sent.
 //
 // # Request path
 //

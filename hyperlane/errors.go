@@ -4,8 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"slices"
+	"strings"
 )
 
 // HTTPError is an RFC 9457 problem detail. Returned from a handler, it is
@@ -20,7 +24,8 @@ type HTTPError struct {
 
 	// Header holds extra response headers, such as Allow on a 405.
 	Header http.Header `json:"-"`
-	// Err is the cause, logged but never sent to the client.
+	// Err is the cause, never sent to the client. DefaultErrorHandler
+	// logs it: at Error level with a 5xx, at Debug level with a 4xx.
 	Err error `json:"-"`
 }
 
@@ -37,14 +42,111 @@ func Error(status int, detail string) *HTTPError {
 	return &HTTPError{Status: status, Detail: detail}
 }
 
-// Errorf returns an HTTPError whose detail is formatted; a %w verb keeps
-// the wrapped error as the (logged, never sent) cause.
+// Errorf returns an HTTPError whose Detail is formatted as by
+// fmt.Errorf, except that the text of each %w operand (the cause) is left
+// out, together with the separators (spaces and ":;,-=") before it:
+//
+//	Errorf(500, "loading user %d: %w", 7, err)    // detail "loading user 7"
+//	Errorf(400, "decode %w at offset %d", err, 9) // detail "decode at offset 9"
+//	Errorf(502, "%w", err)                        // no detail, only the title
+//
+// The cause is kept in Err (errors.Join of them when there are several),
+// so errors.Is and errors.As see it through the HTTPError, and
+// DefaultErrorHandler logs it; its text never reaches the client, whatever
+// the status. Format an error with %v to send its text on purpose.
 func Errorf(status int, format string, args ...any) *HTTPError {
 	err := fmt.Errorf(format, args...)
-	return &HTTPError{Status: status, Detail: err.Error(), Err: errors.Unwrap(err)}
+	wrapped := wrappedArgs(err, format, args)
+	if len(wrapped) == 0 {
+		return &HTTPError{Status: status, Detail: err.Error()}
+	}
+	shown := slices.Clone(args)
+	causes := make([]error, 0, len(wrapped))
+	for _, i := range wrapped {
+		causes = append(causes, args[i].(error))
+		shown[i] = causeMark{}
+	}
+	he := &HTTPError{Status: status, Detail: dropCauses(fmt.Errorf(format, shown...).Error()), Err: causes[0]}
+	if len(causes) > 1 {
+		he.Err = errors.Join(causes...)
+	}
+	return he
 }
 
-// Error implements error.
+// wrappedArgs returns the indexes of the arguments that format wraps
+// with %w (err is fmt.Errorf(format, args...)), found by formatting again
+// with a numbered stand-in for each error argument and asking the result
+// what it wraps.
+func wrappedArgs(err error, format string, args []any) []int {
+	if errors.Unwrap(err) == nil {
+		if _, ok := err.(interface{ Unwrap() []error }); !ok {
+			return nil
+		}
+	}
+	var probes []any
+	for i, a := range args {
+		if _, ok := a.(error); !ok {
+			continue
+		}
+		if probes == nil {
+			probes = slices.Clone(args)
+		}
+		probes[i] = causeProbe{i}
+	}
+	if probes == nil {
+		return nil
+	}
+	var found []error
+	switch w := fmt.Errorf(format, probes...).(type) {
+	case interface{ Unwrap() error }:
+		found = []error{w.Unwrap()}
+	case interface{ Unwrap() []error }:
+		found = w.Unwrap()
+	}
+	var idx []int
+	for _, e := range found {
+		if p, ok := e.(causeProbe); ok {
+			idx = append(idx, p.i)
+		}
+	}
+	return idx
+}
+
+// causeProbe stands for error argument i while wrappedArgs looks for %w.
+type causeProbe struct{ i int }
+
+func (causeProbe) Error() string { return "" }
+
+// causeMarker is what a cause is formatted as before dropCauses cuts it.
+const causeMarker = "\x00hyperlane-cause\x00"
+
+// causeMark stands for a cause in the formatted detail.
+type causeMark struct{}
+
+func (causeMark) Error() string                 { return causeMarker }
+func (causeMark) Format(s fmt.State, verb rune) { _, _ = io.WriteString(s, causeMarker) }
+
+// causeSeparators are trimmed where a cause is cut out of a detail.
+const causeSeparators = " \t:;,-="
+
+// dropCauses cuts each cause out of s with the separators before it ("a:
+// <cause>" is "a"), and those after it when nothing precedes ("<cause>:
+// b" is "b").
+func dropCauses(s string) string {
+	parts := strings.Split(s, causeMarker)
+	out := parts[0]
+	for _, p := range parts[1:] {
+		out = strings.TrimRight(out, causeSeparators)
+		if out == "" {
+			p = strings.TrimLeft(p, causeSeparators)
+		}
+		out += p
+	}
+	return out
+}
+
+// Error returns the status and the Detail, as sent to the client; the
+// cause is not in it (see Unwrap).
 func (e *HTTPError) Error() string {
 	if e.Detail == "" {
 		return fmt.Sprintf("%d %s", e.Status, http.StatusText(e.Status))
@@ -117,8 +219,9 @@ func (s *Server) handleError(c *Context, err error) {
 // DefaultErrorHandler maps an error to a response: an *HTTPError is
 // written as problem+json, an *http.MaxBytesError as 413, and anything
 // else as a 500 whose body does not reveal the error, which is logged.
-// Errors of 500 and above are logged; an error that arrives after the
-// response was committed can only be logged.
+// Errors of 500 and above are logged at Error level with their cause; a
+// 4xx HTTPError with a cause (Err) is logged at Debug level. An error
+// that arrives after the response was committed can only be logged.
 func DefaultErrorHandler(c *Context, err error) {
 	var he *HTTPError
 	var mbe *http.MaxBytesError
@@ -128,13 +231,18 @@ func DefaultErrorHandler(c *Context, err error) {
 		// Logged with its stack where it was recovered.
 		he = Error(http.StatusInternalServerError, "")
 	case errors.As(err, &he):
-		if he.Status >= 500 {
-			logError(c, err)
+		switch {
+		case he.Status >= 500:
+			logError(c, slog.LevelError, err)
+		case he.Err != nil:
+			// A client's mistake: logged only when asked for, so that
+			// clients cannot fill the error log.
+			logError(c, slog.LevelDebug, err)
 		}
 	case errors.As(err, &mbe):
 		he = Errorf(http.StatusRequestEntityTooLarge, "request body larger than %d bytes", mbe.Limit)
 	default:
-		logError(c, err)
+		logError(c, slog.LevelError, err)
 		he = Error(http.StatusInternalServerError, "")
 	}
 	if werr := c.WriteProblem(he); werr != nil {
@@ -143,7 +251,7 @@ func DefaultErrorHandler(c *Context, err error) {
 	}
 }
 
-func logError(c *Context, err error) {
+func logError(c *Context, level slog.Level, err error) {
 	args := []any{"method", c.Method(), "path", c.Path(), "error", err}
 	var he *HTTPError
 	if errors.As(err, &he) {
@@ -152,7 +260,7 @@ func logError(c *Context, err error) {
 			args = append(args, "cause", he.Err)
 		}
 	}
-	c.Logger().ErrorContext(c.Context(), "request failed", args...)
+	c.Logger().Log(c.Context(), level, "request failed", args...)
 }
 
 // panicError is the error a recovered panic becomes.

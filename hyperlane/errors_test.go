@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -27,7 +28,7 @@ func TestProblemDetails(t *testing.T) {
 		{"Error", hyperlane.Error(http.StatusNotFound, "no pet 7"), 404, map[string]any{
 			"type": "about:blank", "title": "Not Found", "status": 404.0, "detail": "no pet 7", "instance": "/pets/7"}},
 		{"Errorf formats and keeps %w as the hidden cause", hyperlane.Errorf(http.StatusConflict, "pet %d: %w", 7, cause), 409, map[string]any{
-			"type": "about:blank", "title": "Conflict", "status": 409.0, "detail": "pet 7: db: row locked", "instance": "/pets/7"}},
+			"type": "about:blank", "title": "Conflict", "status": 409.0, "detail": "pet 7", "instance": "/pets/7"}},
 		{"a full HTTPError", &hyperlane.HTTPError{
 			Type: "https://example.org/probs/invalid", Title: "Invalid pet", Status: 422, Detail: "2 fields are invalid",
 			Instance: "/requests/abc",
@@ -67,7 +68,7 @@ func TestProblemDetails(t *testing.T) {
 			if w.Header().Get("X-Content-Type-Options") != "nosniff" || w.Header().Get("Content-Length") == "999" {
 				t.Fatalf("headers %v", w.Header())
 			}
-			if strings.Contains(w.Body.String(), "row locked") && tc.code != 409 {
+			if strings.Contains(w.Body.String(), "row locked") {
 				t.Fatal("cause leaked")
 			}
 		})
@@ -83,7 +84,7 @@ func TestProblemDetails(t *testing.T) {
 	})
 	t.Run("Error and Unwrap", func(t *testing.T) {
 		err := hyperlane.Errorf(http.StatusConflict, "pet %d: %w", 7, cause)
-		if !errors.Is(err, cause) || err.Error() != "409 Conflict: pet 7: db: row locked" {
+		if !errors.Is(err, cause) || err.Error() != "409 Conflict: pet 7" {
 			t.Fatalf("Error() = %q, Is(cause) = %v", err.Error(), errors.Is(err, cause))
 		}
 		if got := hyperlane.Error(404, "").Error(); got != "404 Not Found" {
@@ -264,5 +265,101 @@ func TestErrorAfterCommitIsOnlyLogged(t *testing.T) {
 	}
 	if l := logs.String(); !strings.Contains(l, "failed mid-stream") || !strings.Contains(l, "after the response was sent") {
 		t.Fatalf("logs: %s", l)
+	}
+}
+
+func TestErrorfDetailLeavesOutTheCause(t *testing.T) {
+	cause := errors.New("pq: password authentication failed")
+	other := errors.New("dial tcp 10.0.0.9:5432")
+	tests := []struct {
+		name, format string
+		args         []any
+		detail       string
+	}{
+		{name: "a cause at the end goes with its colon", format: "loading user: %w", args: []any{cause}, detail: "loading user"},
+		{name: "arguments before the cause are formatted", format: "loading user %d: %w", args: []any{7, cause}, detail: "loading user 7"},
+		{name: "a cause in the middle leaves one space", format: "decode %w at offset %d", args: []any{cause, 9}, detail: "decode at offset 9"},
+		{name: "text after a cause keeps its colon", format: "loading %w: retry later", args: []any{cause}, detail: "loading: retry later"},
+		{name: "a cause first takes the separator after it", format: "%w: retrying", args: []any{cause}, detail: "retrying"},
+		{name: "a cause alone leaves no detail", format: "%w", args: []any{cause}, detail: ""},
+		{name: "two causes are both left out", format: "primary: %w, replica: %w", args: []any{cause, other}, detail: "primary, replica"},
+		{name: "an indexed %w is left out", format: "%[2]s: %[1]w", args: []any{cause, "user"}, detail: "user"},
+		{name: "a flagged %+w is left out", format: "query: %+w", args: []any{cause}, detail: "query"},
+		{name: "an error shown with %v is sent on purpose", format: "bad input: %v", args: []any{cause}, detail: "bad input: pq: password authentication failed"},
+		{name: "a literal %%w is text", format: "100%%w: %w", args: []any{cause}, detail: "100%w"},
+		{name: "no error argument formats as fmt does", format: "no pet %d", args: []any{7}, detail: "no pet 7"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			he := hyperlane.Errorf(http.StatusInternalServerError, tc.format, tc.args...)
+			if he.Detail != tc.detail {
+				t.Fatalf("Detail = %q, want %q", he.Detail, tc.detail)
+			}
+			for _, a := range tc.args {
+				if e, ok := a.(error); ok && errors.Is(he, e) != strings.Contains(tc.format, "w") {
+					t.Fatalf("errors.Is(he, %v) = %v for %q; Err = %v", e, errors.Is(he, e), tc.format, he.Err)
+				}
+			}
+		})
+	}
+	t.Run("the single cause is Err itself, for errors.As", func(t *testing.T) {
+		var pe *net.OpError
+		he := hyperlane.Errorf(http.StatusBadGateway, "upstream: %w", &net.OpError{Op: "dial", Err: cause})
+		if !errors.As(he, &pe) || he.Err != error(pe) {
+			t.Fatalf("errors.As found %v; Err = %v", pe, he.Err)
+		}
+	})
+}
+
+// TestErrorfCauseNeverReachesTheClient: whatever the status, the text of
+// a %w cause stays out of the response and goes to the log, a 5xx at
+// Error level and a 4xx at Debug level. Issue 11 §4.
+func TestErrorfCauseNeverReachesTheClient(t *testing.T) {
+	const secret = "s3cr3t-pa55word"
+	dbErr := fmt.Errorf("pq: password authentication failed for user %q (password %q)", "app", secret)
+	logs := new(logBuffer)
+	s := hyperlane.New(hyperlane.WithAddr("127.0.0.1:0"),
+		hyperlane.WithLogger(slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	s.Get("/user", func(c *hyperlane.Context) error {
+		return hyperlane.Errorf(http.StatusInternalServerError, "loading user: %w", dbErr)
+	})
+	s.Get("/middle", func(c *hyperlane.Context) error {
+		return hyperlane.Errorf(http.StatusBadGateway, "upstream %w after %d tries", dbErr, 3)
+	})
+	s.Get("/bad", func(c *hyperlane.Context) error { return hyperlane.Errorf(http.StatusBadRequest, "token: %w", dbErr) })
+	s.Get("/rewrapped", func(c *hyperlane.Context) error {
+		return fmt.Errorf("handler: %w", hyperlane.Errorf(http.StatusServiceUnavailable, "%w", dbErr))
+	})
+	addr := liveAddr(t, s)
+	tests := []struct {
+		path, detail string
+		status       int
+		level        string
+	}{
+		{path: "/user", status: 500, detail: "loading user", level: "ERROR"},
+		{path: "/middle", status: 502, detail: "upstream after 3 tries", level: "ERROR"},
+		{path: "/bad", status: 400, detail: "token", level: "DEBUG"},
+		{path: "/rewrapped", status: 503, detail: "", level: "ERROR"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.path, func(t *testing.T) {
+			resp, body := rawGet(t, addr, tc.path)
+			if strings.Contains(body, secret) || strings.Contains(body, "pq:") {
+				t.Fatalf("GET %s: the cause reached the client: %s", tc.path, body)
+			}
+			var p hyperlane.HTTPError
+			if err := json.Unmarshal([]byte(body), &p); err != nil || resp.StatusCode != tc.status || p.Detail != tc.detail {
+				t.Fatalf("GET %s: %d %s (%v), want %d with detail %q", tc.path, resp.StatusCode, body, err, tc.status, tc.detail)
+			}
+			var line string
+			for l := range strings.Lines(logs.String()) {
+				if strings.Contains(l, "path="+tc.path+" ") {
+					line = l
+				}
+			}
+			if !strings.Contains(line, secret) || !strings.Contains(line, "level="+tc.level) {
+				t.Fatalf("GET %s: the cause was not logged at %s: %q", tc.path, tc.level, line)
+			}
+		})
 	}
 }

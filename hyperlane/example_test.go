@@ -2,6 +2,7 @@ package hyperlane_test
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -131,6 +132,16 @@ func ExampleError() {
 	// 200 Rex
 	// 404 Content-Type=application/problem+json {"type":"about:blank","title":"Not Found","status":404,"detail":"no pet 7","instance":"/pets/7"}
 	// 400 {"type":"about:blank","title":"Bad Request","status":400,"detail":"JSON field \"Name\": expected string, got number","instance":"/pets","errors":[{"location":"body.Name","message":"expected string, got number"}]}
+}
+
+// Errorf formats the detail the client reads; an error it wraps with %w
+// is the cause, kept for errors.Is and the log but left out of the
+// detail, with the separator before it.
+func ExampleErrorf() {
+	errDB := errors.New("pq: password authentication failed for user app")
+	err := hyperlane.Errorf(http.StatusInternalServerError, "loading user %d: %w", 7, errDB)
+	fmt.Printf("detail %q, cause %v\n", err.Detail, errors.Is(err, errDB))
+	// Output: detail "loading user 7", cause true
 }
 
 // Any http.Handler can serve a subtree; it sees the path without the

@@ -23,6 +23,10 @@ const maxHashedFile = 8 << 20
 // http.ServeContent: Range requests get 206, If-None-Match and
 // If-Modified-Since get 304, and the Content-Type comes from the
 // extension or the content. A missing file or a directory is 404.
+//
+// name is a path of the server's choosing, opened as os.Open would,
+// symbolic links included. Never build it from the request: serve names
+// a client chooses with Static, or FileFS over an os.Root.
 func (c *Context) File(name string) error {
 	c.live()
 	dir, base := filepath.Split(filepath.Clean(name))
@@ -36,8 +40,15 @@ func (c *Context) File(name string) error {
 // relative to the root of fsys, usually taken from a catch-all parameter;
 // a name that would escape the root ("..", a backslash, a NUL byte) is 404
 // and never opened, and a leading "/" is relative to the root. A
-// directory serves its index.html. Files without a modification time,
-// such as embedded ones, get an ETag from their content.
+// directory serves its index.html; a name ending in "/" must be a
+// directory ("hello.txt/" is 404, as open(2) refuses it). Files without a
+// modification time, such as embedded ones, get an ETag from their
+// content.
+//
+// What a name can reach is then up to fsys: the root FS of an os.Root
+// (os.OpenRoot(dir) then FS(), as Static does) never leaves dir, symbolic
+// links included, and embed.FS holds no links; os.DirFS follows links
+// wherever they point, so a link in the directory serves its target.
 //
 // The file is streamed: the response is committed, response middleware
 // sees the status but can no longer change the response.
@@ -46,6 +57,7 @@ func (c *Context) FileFS(fsys fs.FS, name string) error {
 	if c.committed {
 		return ErrCommitted
 	}
+	dirOnly := strings.HasSuffix(name, "/")
 	name = strings.TrimSuffix(strings.TrimPrefix(name, "/"), "/")
 	if name == "" {
 		name = "."
@@ -53,7 +65,7 @@ func (c *Context) FileFS(fsys fs.FS, name string) error {
 	if !fs.ValidPath(name) || strings.ContainsAny(name, "\\\x00") {
 		return Errorf(http.StatusNotFound, "no file %q", name)
 	}
-	f, st, err := openFile(fsys, name)
+	f, st, err := openFile(fsys, name, dirOnly)
 	if err != nil {
 		return err
 	}
@@ -75,8 +87,9 @@ func (c *Context) FileFS(fsys fs.FS, name string) error {
 	return nil
 }
 
-// openFile opens name in fsys, or the index.html of a directory.
-func openFile(fsys fs.FS, name string) (fs.File, fs.FileInfo, error) {
+// openFile opens name in fsys, or the index.html of a directory. With
+// dirOnly (the request named it with a trailing slash) a file is 404.
+func openFile(fsys fs.FS, name string, dirOnly bool) (fs.File, fs.FileInfo, error) {
 	f, err := fsys.Open(name)
 	if err != nil {
 		return nil, nil, fileError(name, err)
@@ -87,6 +100,10 @@ func openFile(fsys fs.FS, name string) (fs.File, fs.FileInfo, error) {
 		return nil, nil, fileError(name, err)
 	}
 	if !st.IsDir() {
+		if dirOnly {
+			_ = f.Close()
+			return nil, nil, Errorf(http.StatusNotFound, "no directory %q", name+"/")
+		}
 		return f, st, nil
 	}
 	_ = f.Close()
@@ -101,8 +118,26 @@ func openFile(fsys fs.FS, name string) (fs.File, fs.FileInfo, error) {
 	return f, st, nil
 }
 
-// Static serves the files of fsys under prefix: GET prefix/{path...}.
-func (g *Group) Static(prefix string, fsys fs.FS) {
+// Static serves the files under the directory dir at prefix: GET
+// prefix/{path...}, through FileFS. dir is opened once, as an os.Root,
+// so that nothing outside it is ever served: "..", and a symbolic link
+// that leads out of dir, are 404; a relative link that stays inside dir
+// works (os.Root refuses every absolute link, even one inside). The
+// Root stays open as long as the route exists. Static panics when dir
+// cannot be opened, as a malformed route does.
+func (g *Group) Static(prefix, dir string) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		panic("hyperlane: Static " + quote(prefix) + ": " + err.Error())
+	}
+	g.StaticFS(prefix, root.FS())
+}
+
+// StaticFS serves the files of fsys under prefix: GET prefix/{path...},
+// through FileFS. It suits file systems without links, such as embed.FS;
+// for a directory on disk use Static: an os.DirFS would follow a link to
+// anywhere (see FileFS).
+func (g *Group) StaticFS(prefix string, fsys fs.FS) {
 	g.Get(strings.TrimSuffix(prefix, "/")+"/{path:.*}", func(c *Context) error {
 		return c.FileFS(fsys, c.Param("path"))
 	})
@@ -110,7 +145,7 @@ func (g *Group) Static(prefix string, fsys fs.FS) {
 
 func fileError(name string, err error) error {
 	switch {
-	case errors.Is(err, fs.ErrNotExist), errors.Is(err, fs.ErrInvalid),
+	case errors.Is(err, fs.ErrNotExist), errors.Is(err, fs.ErrInvalid), escapesRoot(err),
 		// Names no file can have: too long, a file used as a directory,
 		// a symbolic link loop. Not the server's fault, and not a 500.
 		errors.Is(err, syscall.ENAMETOOLONG), errors.Is(err, syscall.ENOTDIR), errors.Is(err, syscall.ELOOP):
@@ -119,6 +154,15 @@ func fileError(name string, err error) error {
 		return Errorf(http.StatusForbidden, "file %q is not readable", name)
 	}
 	return fmt.Errorf("serving %q: %w", name, err)
+}
+
+// escapesRoot reports an os.Root refusing a name that leads out of it,
+// through ".." or a symbolic link. os does not export that error, so it
+// is known by its text; should the text change, such a name would be a
+// 500, and still never served (TestStaticNeverLeavesItsRoot).
+func escapesRoot(err error) bool {
+	var pe *fs.PathError
+	return errors.As(err, &pe) && pe.Err != nil && pe.Err.Error() == "path escapes from parent"
 }
 
 // seekable returns f as an io.ReadSeeker, reading it into memory when the

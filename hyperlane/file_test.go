@@ -58,7 +58,7 @@ func fileServer(t *testing.T) (s *hyperlane.Server, dir string) {
 	s.Get("/disk/{path:.*}", func(c *hyperlane.Context) error { return c.FileFS(os.DirFS(dir), c.Param("path")) })
 	s.Get("/one", func(c *hyperlane.Context) error { return c.File(filepath.Join(dir, "hello.txt")) })
 	s.Get("/missing", func(c *hyperlane.Context) error { return c.File(filepath.Join(dir, "nope.txt")) })
-	s.Static("/static", os.DirFS(dir))
+	s.Static("/static", dir)
 	s.Get("/naive/{path:.*}", func(c *hyperlane.Context) error { return c.FileFS(naiveFS(dir), c.Param("path")) })
 	return s, dir
 }

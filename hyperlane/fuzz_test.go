@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -80,10 +81,12 @@ func FuzzRoute(f *testing.F) {
 	})
 }
 
-// FuzzFileFS asks the file server for arbitrary names: a file outside
-// the root is never served, and nothing is a 5xx.
+// FuzzFileFS asks the file server (over an os.Root, as Static serves)
+// for arbitrary names: a file outside the root is never served, not
+// through a symbolic link either, and nothing is a 5xx.
 func FuzzFileFS(f *testing.F) {
-	for _, seed := range []string{"a.txt", "../secret.txt", "..%2fsecret.txt", "sub/../../secret.txt", "/etc/passwd", "sub\\..\\..\\secret.txt", "a.txt\x00", "."} {
+	for _, seed := range []string{"a.txt", "../secret.txt", "..%2fsecret.txt", "sub/../../secret.txt", "/etc/passwd", "sub\\..\\..\\secret.txt", "a.txt\x00", ".",
+		"out/secret.txt", "sub/up/secret.txt", "abs/secret.txt", "in/a.txt", "out/", "sub/up/"} {
 		f.Add(seed)
 	}
 	dir := f.TempDir()
@@ -98,8 +101,17 @@ func FuzzFileFS(f *testing.F) {
 	if err := os.WriteFile(filepath.Join(root, "a.txt"), []byte("public"), 0o600); err != nil {
 		f.Fatal(err)
 	}
+	for link, to := range map[string]string{"out": "..", "sub/up": "../..", "abs": dir, "in": "."} {
+		if err := os.Symlink(to, filepath.Join(root, link)); err != nil {
+			f.Fatal(err)
+		}
+	}
+	r, err := os.OpenRoot(root)
+	if err != nil {
+		f.Fatal(err)
+	}
 	s := hyperlane.New(hyperlane.WithLogger(discardLogger()))
-	fsys := os.DirFS(root)
+	fsys := r.FS()
 	s.Get("/f", func(c *hyperlane.Context) error { return c.FileFS(fsys, c.Query("name")) })
 	f.Fuzz(func(t *testing.T, name string) {
 		r := httptest.NewRequest(http.MethodGet, "/f", nil)
@@ -140,6 +152,49 @@ func FuzzProblem(f *testing.F) {
 		}
 		if status >= 400 && status <= 599 && string([]rune(detail)) != p.Detail {
 			t.Fatalf("detail %q came back as %q", detail, p.Detail)
+		}
+	})
+}
+
+// FuzzRedirectStaysOnHost redirects arbitrary request paths to arbitrary
+// targets, mounted or not: unless the target names a scheme or host
+// itself, the Location, read as a browser reads it, stays on this host.
+func FuzzRedirectStaysOnHost(f *testing.F) {
+	for _, seed := range [][2]string{
+		{"//evil.com/x", "login"}, {"///evil.com/x", "a/b"}, {`/\evil.com/x`, "login"}, {"/a/b", "../../..//evil.com"},
+		{"/x", ".//evil.com"}, {"/x", "//evil.com"}, {"/x", `/\evil.com`}, {"/x", `\\evil.com`}, {"/", ""},
+		{"/a", "?q=1#f"}, {"/%2F%2Fevil.com/x", "y"}, {"/x", "/%2F/evil.com"}, {"/x", "///"}, {"/x", "//user@/p"},
+	} {
+		f.Add(seed[0], seed[1], false)
+		f.Add(seed[0], seed[1], true)
+	}
+	s := hyperlane.New(hyperlane.WithLogger(discardLogger()))
+	s.Get("/{rest:.*}", func(c *hyperlane.Context) error { return c.Redirect(http.StatusFound, c.Query("to")) })
+	f.Fuzz(func(t *testing.T, path, target string, mounted bool) {
+		if u, err := url.Parse(target); err == nil && (u.Scheme != "" || u.Host != "") &&
+			!strings.HasPrefix(target, "//") && !strings.HasPrefix(target, `/\`) {
+			return // a URL naming its own scheme or host is sent as given
+		}
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.URL.Path, r.URL.RawPath = "/"+strings.TrimPrefix(path, "/"), ""
+		if u, err := url.ParseRequestURI(r.URL.Path); err == nil && u.RawQuery == "" {
+			r.URL.Path, r.URL.RawPath = u.Path, u.RawPath // escapes such as %2F, as a server reads them
+		}
+		r.URL.RawQuery = url.Values{"to": {target}}.Encode()
+		if mounted {
+			r = hyperlane.WithMountPrefix(r, "/app")
+		}
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, r)
+		if w.Code != http.StatusFound {
+			return // a path the router refuses, or a target that does not parse
+		}
+		loc := w.Header().Get("Location")
+		if why := offHost(loc); why != "" {
+			t.Fatalf("path %q, target %q: Location %q leaves the host: %s", path, target, loc, why)
+		}
+		if mounted && !strings.HasPrefix(loc, "/app") {
+			t.Fatalf("path %q, target %q: Location %q lost the mount prefix", path, target, loc)
 		}
 	})
 }

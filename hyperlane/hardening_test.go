@@ -239,7 +239,7 @@ func TestFileNamesNoFileCanHaveAre404(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := hyperlane.New(hyperlane.WithLogger(discardLogger()))
-	s.Static("/files", os.DirFS(dir))
+	s.Static("/files", dir)
 	tests := []struct {
 		name, path string
 		want       int

@@ -35,7 +35,7 @@ func hostileServer(t *testing.T) string {
 		}
 		return c.JSON(200, v)
 	})
-	s.Static("/files", fstest.MapFS{"a.txt": {Data: []byte("file a")}, "dir/b.txt": {Data: []byte("file b")}})
+	s.StaticFS("/files", fstest.MapFS{"a.txt": {Data: []byte("file a")}, "dir/b.txt": {Data: []byte("file b")}})
 	ln, err := s.Listen(t.Context())
 	if err != nil {
 		t.Fatal(err)

@@ -6,9 +6,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
-	"net/url"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -166,42 +164,6 @@ func (c *Context) NoContent(code int) error {
 	if c.committed {
 		return ErrCommitted
 	}
-	c.status = code
-	c.body = c.body[:0]
-	return nil
-}
-
-// Redirect responds with code (a 3xx) and a Location header. A relative
-// URL ("edit", "../list") is resolved against the request path, and a
-// path-absolute one ("/login") gets the mount prefix when the app is
-// mounted under one (see WithMountPrefix). A URL with a scheme or host
-// is used as given.
-func (c *Context) Redirect(code int, location string) error {
-	c.live()
-	if c.committed {
-		return ErrCommitted
-	}
-	if code < 300 || code > 399 {
-		return Errorf(http.StatusInternalServerError, "redirect with non-3xx status %d", code)
-	}
-	u, err := url.Parse(location)
-	if err != nil {
-		return Errorf(http.StatusInternalServerError, "invalid redirect location: %w", err)
-	}
-	if u.Scheme == "" && u.Host == "" {
-		if !strings.HasPrefix(u.Path, "/") {
-			u = c.r.URL.ResolveReference(u)
-			u.Scheme, u.Host, u.User = "", "", nil
-		}
-		if prefix := MountPrefix(c.r); prefix != "" {
-			u.Path = prefix + u.Path
-			if u.RawPath != "" {
-				u.RawPath = prefix + u.RawPath
-			}
-		}
-		location = u.String()
-	}
-	c.w.Header().Set("Location", location)
 	c.status = code
 	c.body = c.body[:0]
 	return nil

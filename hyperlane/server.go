@@ -385,5 +385,10 @@ func (s *Server) beginShutdown() {
 // ShutdownTimeout returns the configured grace period.
 func (s *Server) ShutdownTimeout() time.Duration { return s.settings.shutdownTimeout }
 
-// Static serves the files of fsys under prefix.
-func (s *Server) Static(prefix string, fsys fs.FS) { s.root.Static(prefix, fsys) }
+// Static serves the files under the directory dir at prefix, never
+// anything outside it (see Group.Static).
+func (s *Server) Static(prefix, dir string) { s.root.Static(prefix, dir) }
+
+// StaticFS serves the files of fsys, such as an embed.FS, under prefix
+// (see Group.StaticFS).
+func (s *Server) StaticFS(prefix string, fsys fs.FS) { s.root.StaticFS(prefix, fsys) }

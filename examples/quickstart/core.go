@@ -39,7 +39,7 @@ func registerCore(s *hyperlane.Server) {
 		return c.JSON(http.StatusOK, map[string]string{"id": c.Param("id")})
 	})
 	public, _ := fs.Sub(publicFiles, "public")
-	s.Static("/files", public)
+	s.StaticFS("/files", public) // embedded: no links to follow
 	s.Get("/old", func(c *hyperlane.Context) error {
 		return c.Redirect(http.StatusMovedPermanently, "/")
 	})

@@ -46,6 +46,8 @@ func TestCoreRoutes(t *testing.T) {
 		{name: "file range is 206", method: "GET", path: "/files/hello.txt", header: map[string]string{"Range": "bytes=0-4"},
 			wantStatus: 206, wantBody: "Hello"},
 		{name: "file escape is 404", method: "GET", path: "/files/%2e%2e/core.go", wantStatus: 404},
+		{name: "a file with a trailing slash is 404", method: "GET", path: "/files/hello.txt/", wantStatus: 404,
+			wantHeader: map[string]string{"Content-Type": "application/problem+json"}},
 		{name: "old redirects to root", method: "GET", path: "/old", wantStatus: 301, wantHeader: map[string]string{"Location": "/"}},
 		{name: "echo returns the JSON", method: "POST", path: "/echo", body: `{"a":[1,2]}`,
 			header: map[string]string{"Content-Type": "application/json"}, wantStatus: 200, wantBody: `{"a":[1,2]}` + "\n"},
