@@ -24,6 +24,7 @@ check_contains "404 is problem+json" "application/problem+json" "$(curl -s -o /d
 check "GET /files/hello.txt" "Hello from an embedded file." "$(curl -s "$base/files/hello.txt")"
 check "Range on a file is 206" 206 "$(status "$base/files/hello.txt" -H 'Range: bytes=0-4')"
 check "Range body" "Hello" "$(curl -s -H 'Range: bytes=0-4' "$base/files/hello.txt")"
+check "a file with a trailing slash is 404" 404 "$(status "$base/files/hello.txt/")"
 etag=$(curl -s -D - -o /dev/null "$base/files/hello.txt" | tr -d '\r' | awk -F': ' 'tolower($1)=="etag"{print $2}')
 [ -n "$etag" ] && ok "file has an ETag ($etag)" || fail "file has no ETag"
 check "If-None-Match is 304" 304 "$(status "$base/files/hello.txt" -H "If-None-Match: $etag")"
