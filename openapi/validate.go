@@ -174,7 +174,12 @@ func trivial(s map[string]any) bool {
 	return true
 }
 
-// validationFailed is the 422 problem listing every failing field.
+// maxDetails bounds the details of one 422: a body can fail in as many
+// places as it has values.
+const maxDetails = 100
+
+// validationFailed is the 422 problem listing every failing field, the
+// first maxDetails of them.
 func validationFailed(errs []hyperlane.ErrorDetail) error {
 	order := map[string]int{inPath: 0, inQuery: 1, inHeader: 2, inCookie: 3, inBody: 4}
 	slices.SortStableFunc(errs, func(a, b hyperlane.ErrorDetail) int {
@@ -191,6 +196,10 @@ func validationFailed(errs []hyperlane.ErrorDetail) error {
 	detail := "1 field failed validation"
 	if len(errs) > 1 {
 		detail = fmt.Sprintf("%d fields failed validation", len(errs))
+	}
+	if len(errs) > maxDetails {
+		detail += fmt.Sprintf(" (the first %d are listed)", maxDetails)
+		errs = errs[:maxDetails]
 	}
 	return &hyperlane.HTTPError{Status: http.StatusUnprocessableEntity, Detail: detail, Errors: errs}
 }
@@ -273,11 +282,19 @@ func isChoice(k jsonschema.ErrorKind) bool {
 	return false
 }
 
+// locate joins a location; each key from the body is cut as quote cuts
+// it, so that a 1 MB key does not make a 1 MB answer.
 func locate(prefix string, path []string) string {
-	if len(path) == 0 {
-		return prefix
+	var b strings.Builder
+	b.WriteString(prefix)
+	for _, tok := range path {
+		b.WriteByte('.')
+		if len(tok) > maxEcho {
+			tok = tok[:maxEcho] + "…"
+		}
+		b.WriteString(tok)
 	}
-	return prefix + "." + strings.Join(path, ".")
+	return b.String()
 }
 
 var printer = message.NewPrinter(language.English)
