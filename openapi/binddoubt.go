@@ -35,6 +35,12 @@ func (p *inputPlan) bindDoubtful(body []byte, target any, valid bool, errs *[]hy
 			return nil
 		}
 	}
+	if p.direct != nil {
+		if d, ok := p.direct.mismatch(body, reflect.ValueOf(target).Elem()); ok {
+			*errs = append(*errs, d)
+			return nil
+		}
+	}
 	if err := json.Unmarshal(body, target); err != nil {
 		var typ *json.UnmarshalTypeError
 		if errors.As(err, &typ) {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/hyperlane-go/hyperlane/hyperlane"
 	"reflect"
 	"strings"
 	"testing"
@@ -65,6 +66,9 @@ func decodeBoth[T any](t *testing.T, d *flatDecoder, body []byte, init T) (done 
 	if errors.As(wantErr, &syn) {
 		return done // the request fails with 400; the target is dropped
 	}
+	if !done {
+		mismatchAgrees(t, d, body, init, wantErr)
+	}
 	if g, w := fmt.Sprintf("%#v", got), fmt.Sprintf("%#v", want); g != w {
 		t.Fatalf("body %q (direct done: %v):\n got %s\nwant %s", body, done, g, w)
 	}
@@ -118,6 +122,11 @@ func TestFlatDecoderMatchesUnmarshal(t *testing.T) {
 		{"a string for an int falls back", `{"age":"3"}`, false},
 		{"a number for a string falls back", `{"name":3}`, false},
 		{"a bool for a number falls back", `{"score":true}`, false},
+		{"an object for an int falls back", `{"age":{"a":[1]}}`, false},
+		{"an array for a string falls back", `{"name":[1,"x"]}`, false},
+		{"a number for a bool falls back", `{"ok":1}`, false},
+		{"the first of two mismatches is reported", `{"name":"a","age":"3","score":1e400}`, false},
+		{"a mismatch after a folded key falls back", `{"NAME":"a","age":1.5}`, false},
 		{"an object for a string falls back", `{"name":{"a":1}}`, false},
 		{"an array for an int falls back", `{"age":[1]}`, false},
 		{"an escaped string decodes directly", `{"name":"a\nb"}`, true},
@@ -250,4 +259,24 @@ func BenchmarkFlatDecode(b *testing.B) {
 			}
 		}
 	})
+}
+
+// mismatchAgrees fails when the direct decoder's mismatch finds a type
+// error in body that is not the detail bindDoubtful makes of err, the
+// error of json.Unmarshal into a T.
+func mismatchAgrees[T any](t *testing.T, d *flatDecoder, body []byte, init T, err error) {
+	t.Helper()
+	got, ok := d.mismatch(body, reflect.ValueOf(&init).Elem())
+	if !ok {
+		return
+	}
+	var typ *json.UnmarshalTypeError
+	if !errors.As(err, &typ) {
+		t.Fatalf("body %q: mismatch finds %v, json.Unmarshal returns %v", body, got, err)
+	}
+	want := hyperlane.ErrorDetail{Location: locate(inBody, []string{typ.Field}),
+		Message: fmt.Sprintf("must be %s, got %s", typePhrase(typ.Type), quote([]byte(typ.Value)))}
+	if got != want {
+		t.Fatalf("body %q: mismatch finds %+v, json.Unmarshal's error makes %+v", body, got, want)
+	}
 }
