@@ -60,6 +60,11 @@ func memBodies(n int) []struct {
 	str := strings.Repeat("a", n)
 	nums := strings.Repeat("1,", n/2)
 	escaped := strings.Repeat(`"\u0041",`, n/9)
+	var kb strings.Builder
+	for i := 0; kb.Len() < n; i++ {
+		fmt.Fprintf(&kb, `"\u006b%d":1,`, i)
+	}
+	keys := kb.String()
 	return []struct {
 		name   string
 		body   string
@@ -71,7 +76,7 @@ func memBodies(n int) []struct {
 		{"a long name that fails maxLength, no escape (422)", `{"name":"` + str + `"}`, 422},
 		{"a valid body with an escape and a long array of numbers", `{"name":"R\u0065x","pad":[` + nums + `1]}`, 200},
 		{"a valid body with a long array of escaped strings", `{"name":"Rex","pad":[` + escaped + `"x"]}`, 200},
-		{"a valid body with a long object of unknown keys", `{"name":"Rex","pad":{` + strings.Repeat(`"\u006b":1,`, n/11) + `"k":1}}`, 200},
+		{"a valid body with a long object of unknown keys", `{"name":"Rex","pad":{` + keys + `"k":1}}`, 200},
 		{"an invalid tag beside a long array (422)", `{"name":"Rex","tag":"cow","pad":[` + escaped + `"x"]}`, 422},
 		{"malformed JSON at the end of a long array (400)", `{"name":"Rex","pad":[` + escaped + `"x"`, 400},
 		{"a long number for an int (400)", `{"name":"Rex","age":1` + strings.Repeat("0", n) + `}`, 400},
@@ -129,7 +134,6 @@ func TestLongTokenShortAnswer(t *testing.T) {
 		{"a 1 MB integer in range of a float, beyond int", `{"name":"Rex","age":` + long[:300] + `}`, 422},
 		{"a 1 MB name", `{"name":"` + long + `"}`, 422},
 		{"a 1 MB escaped name", `{"name":"\u0041` + long + `"}`, 422},
-		{"a 1 MB key folding onto a property", `{"name":"Rex","NAME` + long + `":1}`, 204},
 		{"a 1 MB unknown key", `{"name":"Rex","` + long + `":1}`, 200},
 		{"a 1 MB tag, not one of the enum", `{"name":"Rex","tag":"` + long + `"}`, 422},
 		{"1 MB of garbage", `{"name":` + long + `x`, 400},
@@ -137,7 +141,7 @@ func TestLongTokenShortAnswer(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, w := allocated(s, "/pets", tt.body)
-			if tt.status != 204 && w.Code != tt.status {
+			if w.Code != tt.status {
 				t.Errorf("status %d, want %d", w.Code, tt.status)
 			}
 			if w.Body.Len() > 1024 {
