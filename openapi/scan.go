@@ -3,13 +3,12 @@ package openapi
 import (
 	"math"
 	"strconv"
-	"unicode/utf8"
 	"unsafe"
 )
 
 // validJSON reports whether data is a JSON document that the check
 // accepts, reading the bytes directly: no value is decoded or allocated.
-// It answers false for anything it does not handle (escaped strings,
+// It answers false for anything it does not handle (escaped keys,
 // uniqueItems, composite enums) as well as for invalid input, so false
 // means only "let the decoded path decide".
 func (k *check) validJSON(data []byte) bool {
@@ -288,12 +287,15 @@ func (s *scanner) rawString() ([]byte, bool) {
 }
 
 func (s *scanner) str(k *check) bool {
-	raw, ok := s.rawString()
+	raw, special, ok := s.quoted()
 	if !ok || k == nil {
 		return ok
 	}
-	if k.types != 0 && k.types&tString == 0 || !utf8.Valid(raw) {
+	if k.types != 0 && k.types&tString == 0 {
 		return false
+	}
+	if special {
+		return k.validQuoted(raw)
 	}
 	str := unsafe.String(unsafe.SliceData(raw), len(raw)) // #nosec G103 -- a read-only view of the request bytes, used only during this call
 	if k.enum != nil && !containsString(k.enum, str) {
@@ -307,6 +309,31 @@ func (s *scanner) str(k *check) bool {
 	if k.format != nil {
 		// The reference engine takes the value; copy it out of the body.
 		return k.validString(string(raw))
+	}
+	return k.validString(str)
+}
+
+// validQuoted checks a string with escapes or invalid UTF-8, raw its
+// content, as the reference engine checks the string encoding/json
+// decodes from it: the lengths without building it, the rest on it.
+func (k *check) validQuoted(raw []byte) bool {
+	if k.minLen > 0 || k.maxLen >= 0 {
+		n := runeCount(raw)
+		if n < k.minLen || k.maxLen >= 0 && n > k.maxLen {
+			return false
+		}
+	}
+	if k.enum == nil && k.constant == nil && k.pattern == nil && k.format == nil {
+		return true
+	}
+	str := unquote(raw, -1)
+	if k.enum != nil && !containsString(k.enum, str) {
+		return false
+	}
+	if k.constant != nil {
+		if c, ok := (*k.constant).(string); !ok || c != str {
+			return false
+		}
 	}
 	return k.validString(str)
 }
