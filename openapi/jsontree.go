@@ -74,7 +74,7 @@ func (d *treeDecoder) value(k *check, prune bool, depth int) (any, bool) {
 		k.enum != nil || k.constant != nil || k.unique) {
 		prune = false // a keyword here sees the whole value
 	}
-	if depth > maxNesting || d.i >= len(d.b) {
+	if d.i >= len(d.b) {
 		return nil, false
 	}
 	switch c := d.b[d.i]; {
@@ -119,10 +119,13 @@ func (d *treeDecoder) float() (float64, bool) {
 // skip moves past the value at d.i, checking its syntax as value does,
 // and builds nothing.
 func (d *treeDecoder) skip(depth int) bool {
-	if depth > maxNesting || d.i >= len(d.b) {
+	if d.i >= len(d.b) {
 		return false
 	}
 	open := d.b[d.i]
+	if (open == '{' || open == '[') && depth >= maxNesting {
+		return false // as encoding/json, at most maxNesting levels
+	}
 	switch open {
 	case '"':
 		_, _, ok := d.quoted()
@@ -173,6 +176,9 @@ func (d *treeDecoder) skip(depth int) bool {
 }
 
 func (d *treeDecoder) object(k *check, prune bool, depth int) (any, bool) {
+	if depth >= maxNesting {
+		return nil, false // as encoding/json, at most maxNesting levels
+	}
 	m := map[string]any{}
 	d.i++ // '{'
 	d.ws()
@@ -230,6 +236,9 @@ func (d *treeDecoder) object(k *check, prune bool, depth int) (any, bool) {
 }
 
 func (d *treeDecoder) array(k *check, prune bool, depth int) (any, bool) {
+	if depth >= maxNesting {
+		return nil, false
+	}
 	list := []any{}
 	d.i++ // '['
 	d.ws()

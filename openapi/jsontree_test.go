@@ -26,6 +26,8 @@ var treeBodies = []string{
 	`{"name":"Rex","tags":["` + strings.Repeat("t", 90) + `","\u0074"]}`,
 	`{"a":` + strings.Repeat("[", 10001) + strings.Repeat("]", 10001) + `}`,
 	`{"a":` + strings.Repeat("[", 9999) + strings.Repeat("]", 9999) + `}`,
+	strings.Repeat("[", 10000) + strings.Repeat("]", 10000), strings.Repeat("[", 10001) + strings.Repeat("]", 10001),
+	`{"name":"Rex","pad":` + strings.Repeat(`{"a":`, 10000) + `1` + strings.Repeat("}", 10000) + `}`,
 	`{"name":"\x"}`, `{"name":"\u00"}`, `{"name":"a` + "\x01" + `"}`, `{"name":"Rex"`, `{"name" "Rex"}`, `[1,]`, `01`, `-`, `1.`, `1e`, `tru`, ``, ` `,
 	`{"k":"v","x":{"deep":[1,2,3]}}`, `{"a":1,"b":[1],"c":{"x":1}}`,
 }

@@ -150,3 +150,23 @@ func TestLongTokenShortAnswer(t *testing.T) {
 		})
 	}
 }
+
+// TestDeepBodyStack sends 8 MiB of nested brackets under an unknown key
+// of a typed body: the byte check stops at encoding/json's nesting limit
+// (400) instead of recursing four million levels deep, which grew the
+// goroutine's stack to 512 MB (1 GB of RSS for one request).
+func TestDeepBodyStack(t *testing.T) {
+	s := memServer(t)
+	n := 4<<20 - 100
+	body := `{"name":"Rex","pad":` + strings.Repeat("[", n) + strings.Repeat("]", n) + `}`
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, w := allocated(s, "/pets", body)
+	runtime.ReadMemStats(&after)
+	if w.Code != http.StatusBadRequest {
+		t.Errorf("status %d, want 400; %.300s", w.Code, w.Body)
+	}
+	if grown := int64(after.StackSys) - int64(before.StackSys); grown > 64<<20 {
+		t.Errorf("stacks grew by %d MB for one request", grown>>20)
+	}
+}

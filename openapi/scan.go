@@ -22,8 +22,17 @@ func (k *check) validJSON(data []byte) bool {
 }
 
 type scanner struct {
-	b []byte
-	i int
+	b     []byte
+	i     int
+	depth int // objects and arrays open at s.i
+}
+
+// enter opens an object or array, refusing to nest deeper than
+// encoding/json allows: each level costs a stack frame, and a body of
+// brackets would otherwise grow the goroutine's stack to hundreds of MB.
+func (s *scanner) enter() bool {
+	s.depth++
+	return s.depth <= maxNesting
 }
 
 // key reads an object member's key and the colon after it, white space
@@ -185,6 +194,10 @@ func (s *scanner) object(k *check) bool {
 	if k != nil && len(k.required) > 64 {
 		return false
 	}
+	defer func() { s.depth-- }()
+	if !s.enter() {
+		return false
+	}
 	s.i++ // '{'
 	s.ws()
 	if s.i < len(s.b) && s.b[s.i] == '}' {
@@ -232,6 +245,10 @@ func (s *scanner) object(k *check) bool {
 
 func (s *scanner) array(k *check) bool {
 	if k != nil && (k.types != 0 && k.types&tArray == 0 || k.unique || k.enum != nil || k.constant != nil) {
+		return false
+	}
+	defer func() { s.depth-- }()
+	if !s.enter() {
 		return false
 	}
 	s.i++ // '['
