@@ -18,15 +18,15 @@ import (
 // encoding/json.
 func (p *inputPlan) bindDoubtful(body []byte, target any, valid bool, errs *[]hyperlane.ErrorDetail) error {
 	if p.bodySchema != nil && !valid {
-		doc, err := decodeTree(body, p.bodySchema.check)
+		t, details, err := p.bodySchema.validateTree(body)
 		if err != nil {
 			return err
 		}
-		if verr := p.bodySchema.Validate(doc); verr != nil {
-			*errs = append(*errs, validationDetails(verr, inBody, doc)...)
+		if len(details) > 0 {
+			*errs = append(*errs, details...)
 			return nil
 		}
-		if key := foldedKey(doc, reflect.TypeOf(target)); key != "" {
+		if key := foldedKey(t.doc, reflect.TypeOf(target), t.compact); key != "" {
 			*errs = append(*errs, hyperlane.ErrorDetail{Location: locate(inBody, []string{key}),
 				Message: "differs from a property only in letter case; spell it as the schema does"})
 			return nil
@@ -55,4 +55,28 @@ func (p *inputPlan) bindDoubtful(body []byte, target any, valid bool, errs *[]hy
 		return malformedJSON(err)
 	}
 	return nil
+}
+
+// validateTree validates body on its tree (see treeDecoder) and returns
+// the tree and the details of what fails, none when the body is valid.
+func (vd *validator) validateTree(body []byte) (*tree, []hyperlane.ErrorDetail, error) {
+	k := vd.check
+	t, err := decodeTree(body, k, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	var details []hyperlane.ErrorDetail
+	if verr := vd.Validate(t.doc); verr != nil {
+		details = mappedDetails(verr, inBody, t.doc, t.real)
+	}
+	if t.capped && len(details) == 0 {
+		// Only the whole tree can tell (see tree.capped).
+		if t, err = decodeTree(body, k, true); err != nil {
+			return nil, nil, err
+		}
+		if verr := vd.Validate(t.doc); verr != nil {
+			details = mappedDetails(verr, inBody, t.doc, t.real)
+		}
+	}
+	return t, details, nil
 }

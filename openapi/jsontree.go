@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -32,8 +33,69 @@ import (
 // values, the tree is encoding/json's in full.
 type treeDecoder struct {
 	scanner
-	rangeErr error // the first number out of float64 range
+	rangeErr  error          // the first number out of float64 range
+	rescanned int            // bytes the checks of items read, at most len(b)
+	compact   map[*any][]int // by its first item, the body's index of each item of a compacted array
+	uncapped  bool           // keep every item the check refuses
+	kept      int            // items kept that the check refused
+	capped    bool           // some such items were left out
 }
+
+// tree is what decodeTree builds: the document for the engine and how
+// its paths map to the body's.
+type tree struct {
+	doc     any
+	compact map[*any][]int
+
+	// Capped says that items the check refused were left out, past the
+	// first maxDetails: they would only add details beyond those a 422
+	// lists, and keep the engine busy for each. The check refuses what
+	// fails and what it leaves to the engine (a key with an escape, a
+	// composite enum), so when the engine finds the capped tree valid,
+	// the verdict needs the whole one.
+	capped bool
+}
+
+// real maps a path in the tree to the body's: an item of a compacted
+// array has its index in the body. It answers false for a filler item,
+// which is not in the body.
+func (t *tree) real(path []string) ([]string, bool) {
+	if t.compact == nil {
+		return path, true
+	}
+	out := slices.Clone(path)
+	node := t.doc
+	for i, tok := range path {
+		switch x := node.(type) {
+		case map[string]any:
+			node = x[tok]
+		case []any:
+			j, err := strconv.Atoi(tok)
+			if err != nil || j < 0 || j >= len(x) {
+				return out, true
+			}
+			if m, ok := t.compact[&x[0]]; ok {
+				switch {
+				case m[j] == filler:
+					return nil, false
+				case m[j] >= 0:
+					out[i] = strconv.Itoa(m[j])
+				}
+			}
+			node = x[j]
+		default:
+			return out, true
+		}
+	}
+	return out, true
+}
+
+// The index of an item added to a compacted array: accepted is a copy of
+// an item the check accepted, filler a null where there was none.
+const (
+	accepted = -1
+	filler   = -2
+)
 
 // maxTreeKeys bounds the unknown keys kept for additionalProperties:
 // false; each one becomes an error detail.
@@ -42,8 +104,8 @@ const maxTreeKeys = maxDetails
 // decodeTree decodes data for validation against k (nil: no check, no
 // pruning). A syntax error, or a number out of range, is a 400 problem
 // as encoding/json would make it, with a short message.
-func decodeTree(data []byte, k *check) (any, error) {
-	d := treeDecoder{scanner: scanner{b: data}}
+func decodeTree(data []byte, k *check, uncapped bool) (*tree, error) {
+	d := treeDecoder{scanner: scanner{b: data}, uncapped: uncapped}
 	d.ws()
 	v, ok := d.value(k, k != nil, 0)
 	if ok {
@@ -61,7 +123,7 @@ func decodeTree(data []byte, k *check) (any, error) {
 	if d.rangeErr != nil {
 		return nil, d.rangeErr
 	}
-	return v, nil
+	return &tree{doc: v, compact: d.compact, capped: d.capped}, nil
 }
 
 // value decodes the value at d.i; prune says whether values k does not
@@ -239,6 +301,9 @@ func (d *treeDecoder) array(k *check, prune bool, depth int) (any, bool) {
 	if depth >= maxNesting {
 		return nil, false
 	}
+	if prune && k != nil {
+		return d.compacted(k, depth)
+	}
 	list := []any{}
 	d.i++ // '['
 	d.ws()
@@ -273,6 +338,109 @@ func (d *treeDecoder) array(k *check, prune bool, depth int) (any, bool) {
 		}
 		return nil, false
 	}
+}
+
+// compacted decodes an array whose own keywords look only at its length
+// and at each item alone: the items that k.items accepts (all, without
+// items) are left out, as the engine would accept them, and the tree
+// records the body's index of each item kept. Only minItems and maxItems
+// see the count, so the array is padded with one accepted item, to
+// maxItems+1 when the body's array is longer, else to minItems. The
+// check reads each item once more; past len(body) bytes of such reading,
+// which nesting could multiply, the items are kept instead.
+func (d *treeDecoder) compacted(k *check, depth int) (any, bool) {
+	items := k.items
+	list := []any{}
+	var index []int
+	n, witness := 0, -1
+	d.i++ // '['
+	d.ws()
+	if d.next(']') {
+		return list, true
+	}
+	for {
+		d.ws()
+		start := d.i
+		fine := false
+		switch {
+		case items == nil:
+			if !d.skip(depth + 1) {
+				return nil, false
+			}
+			fine = true
+		case d.rescanned <= len(d.b):
+			d.depth = depth + 1 // the arrays open around the item
+			fine = d.scanner.value(items)
+			d.depth = 0
+			d.rescanned += d.i - start
+			if !fine {
+				d.i = start
+			}
+		}
+		switch {
+		case fine:
+			if witness < 0 {
+				witness = start
+			}
+		case !d.uncapped && d.kept >= maxDetails:
+			if !d.skip(depth + 1) {
+				return nil, false
+			}
+			d.capped = true
+		default:
+			d.kept++
+			v, ok := d.value(items, true, depth+1)
+			if !ok {
+				return nil, false
+			}
+			list = append(list, v)
+			index = append(index, n)
+		}
+		n++
+		d.ws()
+		if d.next(',') {
+			continue
+		}
+		if d.next(']') {
+			break
+		}
+		return nil, false
+	}
+	if len(list) == n {
+		return list, true // nothing left out
+	}
+	want := 0
+	switch {
+	case k.maxItems >= 0 && n > k.maxItems:
+		want = k.maxItems + 1
+	case n >= k.minItems:
+		want = k.minItems
+	}
+	if len(list) < want {
+		var w any
+		pad := accepted
+		switch {
+		case items == nil:
+		case witness >= 0:
+			end := d.i
+			d.i = witness
+			w, _ = d.value(items, true, depth+1)
+			d.i = end
+		default:
+			pad = filler // only past the cap: every item was refused
+		}
+		for len(list) < want {
+			list = append(list, w)
+			index = append(index, pad)
+		}
+	}
+	if len(list) > 0 {
+		if d.compact == nil {
+			d.compact = map[*any][]int{}
+		}
+		d.compact[&list[0]] = index
+	}
+	return list, true
 }
 
 // str is the string of raw, a quoted string's content.

@@ -208,41 +208,58 @@ func validationFailed(errs []hyperlane.ErrorDetail) error {
 // detail per failing value, located under prefix ("body", "query.tag")
 // and carrying the value when it is a short scalar.
 func validationDetails(err error, prefix string, instance any) []hyperlane.ErrorDetail {
+	return mappedDetails(err, prefix, instance, nil)
+}
+
+// mappedDetails is validationDetails for an instance whose paths differ
+// from the body's: real maps a path in instance to the body's (nil:
+// the same).
+func mappedDetails(err error, prefix string, instance any, real func([]string) ([]string, bool)) []hyperlane.ErrorDetail {
 	var verr *jsonschema.ValidationError
 	if !errors.As(err, &verr) {
 		return []hyperlane.ErrorDetail{{Location: prefix, Message: err.Error()}}
 	}
+	if real == nil {
+		real = func(p []string) ([]string, bool) { return p, true }
+	}
 	var out []hyperlane.ErrorDetail
-	flatten(verr, prefix, instance, &out)
+	flatten(verr, prefix, instance, real, &out)
 	return out
 }
 
-func flatten(e *jsonschema.ValidationError, prefix string, instance any, out *[]hyperlane.ErrorDetail) {
+func flatten(e *jsonschema.ValidationError, prefix string, instance any, real func([]string) ([]string, bool), out *[]hyperlane.ErrorDetail) {
+	path, inBody := real(e.InstanceLocation)
+	if !inBody {
+		return // about a filler the tree added
+	}
+	at := func(name string) string {
+		return locate(prefix, append(slices.Clip(path), name))
+	}
 	switch k := e.ErrorKind.(type) {
 	case *kind.Schema, *kind.Group, *kind.Reference, *kind.AllOf:
 		for _, c := range e.Causes {
-			flatten(c, prefix, instance, out)
+			flatten(c, prefix, instance, real, out)
 		}
 		return
 	case *kind.Required:
 		for _, name := range k.Missing {
-			*out = append(*out, hyperlane.ErrorDetail{Location: locate(prefix, append(e.InstanceLocation, name)), Message: "is required"})
+			*out = append(*out, hyperlane.ErrorDetail{Location: at(name), Message: "is required"})
 		}
 		return
 	case *kind.AdditionalProperties:
 		for _, name := range k.Properties {
-			*out = append(*out, hyperlane.ErrorDetail{Location: locate(prefix, append(e.InstanceLocation, name)), Message: "is not allowed"})
+			*out = append(*out, hyperlane.ErrorDetail{Location: at(name), Message: "is not allowed"})
 		}
 		return
 	}
 	if len(e.Causes) > 0 && !isChoice(e.ErrorKind) {
 		for _, c := range e.Causes {
-			flatten(c, prefix, instance, out)
+			flatten(c, prefix, instance, real, out)
 		}
 		return
 	}
 	*out = append(*out, hyperlane.ErrorDetail{
-		Location: locate(prefix, e.InstanceLocation),
+		Location: locate(prefix, path),
 		Message:  describe(e.ErrorKind),
 		Value:    scalarAt(instance, e.InstanceLocation),
 	})
