@@ -234,10 +234,8 @@ func (s *scanner) skip(depth int) bool {
 		return true
 	}
 	for {
-		if open == '{' {
-			if _, ok := s.key(); !ok {
-				return false
-			}
+		if open == '{' && !s.skipKey() {
+			return false
 		}
 		s.ws()
 		if !s.skip(depth + 1) {

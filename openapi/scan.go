@@ -51,6 +51,39 @@ func (s *scanner) key() ([]byte, bool) {
 	return key, true
 }
 
+// anyKey is key for a key with escapes or invalid UTF-8 too: such a
+// key is unquoted (in a new allocation) as encoding/json unquotes it.
+func (s *scanner) anyKey() ([]byte, bool) {
+	s.ws()
+	raw, special, ok := s.quoted()
+	if !ok {
+		return nil, false
+	}
+	s.ws()
+	if !s.next(':') {
+		return nil, false
+	}
+	s.ws()
+	if special {
+		return []byte(unquote(raw, -1)), true
+	}
+	return raw, true
+}
+
+// skipKey moves past a key of any spelling and its colon.
+func (s *scanner) skipKey() bool {
+	s.ws()
+	if _, _, ok := s.quoted(); !ok {
+		return false
+	}
+	s.ws()
+	if !s.next(':') {
+		return false
+	}
+	s.ws()
+	return true
+}
+
 // next moves past c if it is the byte at s.i.
 func (s *scanner) next(c byte) bool {
 	if s.i < len(s.b) && s.b[s.i] == c {
@@ -205,7 +238,7 @@ func (s *scanner) object(k *check) bool {
 		return k == nil || len(k.required) == 0
 	}
 	for {
-		key, ok := s.key()
+		key, ok := s.anyKey()
 		if !ok {
 			return false
 		}
