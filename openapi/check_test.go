@@ -127,8 +127,7 @@ func TestCheckAgreesWithReference(t *testing.T) {
 }
 
 // scanDefers lists what the byte scan leaves to the decoded path on
-// purpose: repeated keys, uniqueItems and composite enums (and escaped
-// keys, which no instance here has).
+// purpose: repeated keys, uniqueItems and composite enums.
 func scanDefers(inst, schema string) bool {
 	switch {
 	case schema == "composite enum", schema == "array bounds and unique items":

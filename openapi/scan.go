@@ -7,8 +7,9 @@ import (
 )
 
 // validJSON reports whether data is a JSON document that the check
-// accepts, reading the bytes directly: no value is decoded or allocated.
-// It answers false for anything it does not handle (escaped keys,
+// accepts, reading the bytes directly: no value is decoded or allocated,
+// but a key or string with escapes that a pattern, format or enum sees.
+// It answers false for anything it does not handle (repeated keys,
 // uniqueItems, composite enums) as well as for invalid input, so false
 // means only "let the decoded path decide".
 func (k *check) validJSON(data []byte) bool {
