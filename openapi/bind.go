@@ -78,34 +78,7 @@ func (p *inputPlan) bindJSON(c *hyperlane.Context, target any, errs *[]hyperlane
 	if valid && p.direct != nil && p.direct.decode(body, reflect.ValueOf(target).Elem()) {
 		return nil
 	}
-	if p.bodySchema != nil && !valid {
-		var doc any
-		if err := json.Unmarshal(body, &doc); err != nil {
-			return malformedJSON(err)
-		}
-		if verr := p.bodySchema.Validate(doc); verr != nil {
-			*errs = append(*errs, validationDetails(verr, inBody, doc)...)
-			return nil
-		}
-		if key := foldedKey(doc, reflect.TypeOf(target)); key != "" {
-			*errs = append(*errs, hyperlane.ErrorDetail{Location: inBody + "." + key,
-				Message: "differs from a property only in letter case; spell it as the schema does"})
-			return nil
-		}
-	}
-	if err := json.Unmarshal(body, target); err != nil {
-		var typ *json.UnmarshalTypeError
-		if errors.As(err, &typ) {
-			loc := inBody
-			if typ.Field != "" {
-				loc += "." + typ.Field
-			}
-			*errs = append(*errs, hyperlane.ErrorDetail{Location: loc, Message: fmt.Sprintf("must be %s, got %s", typePhrase(typ.Type), typ.Value)})
-			return nil
-		}
-		return malformedJSON(err)
-	}
-	return nil
+	return p.bindDoubtful(body, target, valid, errs)
 }
 
 func malformedJSON(err error) error {

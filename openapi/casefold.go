@@ -29,8 +29,9 @@ func (k *check) foldsOnto(key []byte) bool {
 // foldedKey returns the path, such as "owner.NAME", of the first object
 // key in doc that encoding/json would bind to a field of t spelled
 // differently, or "" when there is none. doc is what encoding/json
-// decodes into any.
-func foldedKey(doc any, t reflect.Type) string {
+// decodes into any, or a tree with arrays compacted (see treeDecoder):
+// compact gives their items' indices in the body.
+func foldedKey(doc any, t reflect.Type, compact map[*any][]int) string {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
@@ -52,13 +53,13 @@ func foldedKey(doc any, t reflect.Type) string {
 					}
 					continue
 				}
-				if sub := foldedKey(val, ft); sub != "" {
+				if sub := foldedKey(val, ft, compact); sub != "" {
 					return key + "." + sub
 				}
 			}
 		case reflect.Map:
 			for key, val := range d {
-				if sub := foldedKey(val, t.Elem()); sub != "" {
+				if sub := foldedKey(val, t.Elem(), compact); sub != "" {
 					return key + "." + sub
 				}
 			}
@@ -66,7 +67,10 @@ func foldedKey(doc any, t reflect.Type) string {
 	case []any:
 		if t.Kind() == reflect.Slice || t.Kind() == reflect.Array {
 			for i, val := range d {
-				if sub := foldedKey(val, t.Elem()); sub != "" {
+				if sub := foldedKey(val, t.Elem(), compact); sub != "" {
+					if m, ok := compact[&d[0]]; ok && m[i] >= 0 {
+						i = m[i]
+					}
 					return strconv.Itoa(i) + "." + sub
 				}
 			}

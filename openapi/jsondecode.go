@@ -5,7 +5,6 @@ import (
 	"math"
 	"reflect"
 	"strconv"
-	"unicode/utf8"
 	"unsafe"
 )
 
@@ -40,8 +39,7 @@ func newFlatDecoder(t reflect.Type) *flatDecoder {
 // after setting some fields, on the first thing it leaves to
 // json.Unmarshal:
 //
-//   - a document that is not an object, or a string with an escape or
-//     invalid UTF-8;
+//   - a document that is not an object, or a key with an escape;
 //   - a key that matches no field exactly but does ignoring case;
 //   - a field that is not a plain scalar, or a value of another JSON type
 //     than its own, or a number that does not fit it;
@@ -137,11 +135,11 @@ func (d *flatDecoder) store(s *scanner, f reflect.Value, kind reflect.Kind) bool
 		if kind != reflect.String {
 			return false
 		}
-		raw, ok := s.rawString()
-		if !ok || !utf8.Valid(raw) {
+		raw, special, ok := s.quoted()
+		if !ok {
 			return false
 		}
-		f.SetString(string(raw))
+		f.SetString(str(raw, special))
 		return true
 	case c == '-' || c >= '0' && c <= '9':
 		start := s.i
@@ -236,10 +234,8 @@ func (s *scanner) skip(depth int) bool {
 		return true
 	}
 	for {
-		if open == '{' {
-			if _, ok := s.key(); !ok {
-				return false
-			}
+		if open == '{' && !s.skipKey() {
+			return false
 		}
 		s.ws()
 		if !s.skip(depth + 1) {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/hyperlane-go/hyperlane/hyperlane"
 	"reflect"
 	"strings"
 	"testing"
@@ -65,6 +66,9 @@ func decodeBoth[T any](t *testing.T, d *flatDecoder, body []byte, init T) (done 
 	if errors.As(wantErr, &syn) {
 		return done // the request fails with 400; the target is dropped
 	}
+	if !done {
+		mismatchAgrees(t, d, body, init, wantErr)
+	}
 	if g, w := fmt.Sprintf("%#v", got), fmt.Sprintf("%#v", want); g != w {
 		t.Fatalf("body %q (direct done: %v):\n got %s\nwant %s", body, done, g, w)
 	}
@@ -118,11 +122,21 @@ func TestFlatDecoderMatchesUnmarshal(t *testing.T) {
 		{"a string for an int falls back", `{"age":"3"}`, false},
 		{"a number for a string falls back", `{"name":3}`, false},
 		{"a bool for a number falls back", `{"score":true}`, false},
+		{"an object for an int falls back", `{"age":{"a":[1]}}`, false},
+		{"an array for a string falls back", `{"name":[1,"x"]}`, false},
+		{"a number for a bool falls back", `{"ok":1}`, false},
+		{"the first of two mismatches is reported", `{"name":"a","age":"3","score":1e400}`, false},
+		{"a mismatch after a folded key falls back", `{"NAME":"a","age":1.5}`, false},
 		{"an object for a string falls back", `{"name":{"a":1}}`, false},
 		{"an array for an int falls back", `{"age":[1]}`, false},
-		{"an escaped string falls back", `{"name":"a\nb"}`, false},
-		{"invalid UTF-8 in a field's string falls back", "{\"name\":\"R\xffx\"}", false},
-		{"a surrogate encoded in UTF-8 falls back", "{\"name\":\"\xed\xa0\x80\"}", false},
+		{"an escaped string decodes directly", `{"name":"a\nb"}`, true},
+		{"every escape decodes as encoding/json's", `{"name":"\"\\\/\b\f\n\r\t\u0041\u00e9\ud83d\ude00"}`, true},
+		{"a lone or reversed surrogate escape decodes to U+FFFD", `{"name":"\ud800x\udc00\ud800\u0041\ude00\ud83d"}`, true},
+		{"invalid UTF-8 in a field's string decodes to U+FFFD", "{\"name\":\"R\xffx\"}", true},
+		{"a surrogate encoded in UTF-8 decodes to U+FFFD", "{\"name\":\"\xed\xa0\x80\"}", true},
+		{"an escaped key falls back", `{"n\u0061me":"a"}`, false},
+		{"a bad escape falls back", `{"name":"\x"}`, false},
+		{"a short unicode escape falls back", `{"name":"\u00"}`, false},
 		{"a slice field falls back", `{"name":"a","list":["b"]}`, false},
 		{"a pointer field falls back, even for null", `{"ptr":null}`, false},
 		{"a field with the string option falls back", `{"quoted":"7"}`, false},
@@ -245,4 +259,24 @@ func BenchmarkFlatDecode(b *testing.B) {
 			}
 		}
 	})
+}
+
+// mismatchAgrees fails when the direct decoder's mismatch finds a type
+// error in body that is not the detail bindDoubtful makes of err, the
+// error of json.Unmarshal into a T.
+func mismatchAgrees[T any](t *testing.T, d *flatDecoder, body []byte, init T, err error) {
+	t.Helper()
+	got, ok := d.mismatch(body, reflect.ValueOf(&init).Elem())
+	if !ok {
+		return
+	}
+	var typ *json.UnmarshalTypeError
+	if !errors.As(err, &typ) {
+		t.Fatalf("body %q: mismatch finds %v, json.Unmarshal returns %v", body, got, err)
+	}
+	want := hyperlane.ErrorDetail{Location: locate(inBody, []string{typ.Field}),
+		Message: fmt.Sprintf("must be %s, got %s", typePhrase(typ.Type), quote([]byte(typ.Value)))}
+	if got != want {
+		t.Fatalf("body %q: mismatch finds %+v, json.Unmarshal's error makes %+v", body, got, want)
+	}
 }

@@ -47,7 +47,7 @@ type operation[I, O any] struct {
 	in      *inputPlan
 	out     *outputPlan
 	status  int
-	auth    authorizer
+	auth    *authorizer
 }
 
 // register documents the operation, prepares its binding and validation

@@ -3,13 +3,13 @@ package openapi
 import (
 	"math"
 	"strconv"
-	"unicode/utf8"
 	"unsafe"
 )
 
 // validJSON reports whether data is a JSON document that the check
-// accepts, reading the bytes directly: no value is decoded or allocated.
-// It answers false for anything it does not handle (escaped strings,
+// accepts, reading the bytes directly: no value is decoded or allocated,
+// but a key or string with escapes that a pattern, format or enum sees.
+// It answers false for anything it does not handle (repeated keys,
 // uniqueItems, composite enums) as well as for invalid input, so false
 // means only "let the decoded path decide".
 func (k *check) validJSON(data []byte) bool {
@@ -23,8 +23,17 @@ func (k *check) validJSON(data []byte) bool {
 }
 
 type scanner struct {
-	b []byte
-	i int
+	b     []byte
+	i     int
+	depth int // objects and arrays open at s.i
+}
+
+// enter opens an object or array, refusing to nest deeper than
+// encoding/json allows: each level costs a stack frame, and a body of
+// brackets would otherwise grow the goroutine's stack to hundreds of MB.
+func (s *scanner) enter() bool {
+	s.depth++
+	return s.depth <= maxNesting
 }
 
 // key reads an object member's key and the colon after it, white space
@@ -41,6 +50,39 @@ func (s *scanner) key() ([]byte, bool) {
 	}
 	s.ws()
 	return key, true
+}
+
+// anyKey is key for a key with escapes or invalid UTF-8 too: such a
+// key is unquoted (in a new allocation) as encoding/json unquotes it.
+func (s *scanner) anyKey() ([]byte, bool) {
+	s.ws()
+	raw, special, ok := s.quoted()
+	if !ok {
+		return nil, false
+	}
+	s.ws()
+	if !s.next(':') {
+		return nil, false
+	}
+	s.ws()
+	if special {
+		return []byte(unquote(raw, -1)), true
+	}
+	return raw, true
+}
+
+// skipKey moves past a key of any spelling and its colon.
+func (s *scanner) skipKey() bool {
+	s.ws()
+	if _, _, ok := s.quoted(); !ok {
+		return false
+	}
+	s.ws()
+	if !s.next(':') {
+		return false
+	}
+	s.ws()
+	return true
 }
 
 // next moves past c if it is the byte at s.i.
@@ -186,6 +228,10 @@ func (s *scanner) object(k *check) bool {
 	if k != nil && len(k.required) > 64 {
 		return false
 	}
+	defer func() { s.depth-- }()
+	if !s.enter() {
+		return false
+	}
 	s.i++ // '{'
 	s.ws()
 	if s.i < len(s.b) && s.b[s.i] == '}' {
@@ -193,7 +239,7 @@ func (s *scanner) object(k *check) bool {
 		return k == nil || len(k.required) == 0
 	}
 	for {
-		key, ok := s.key()
+		key, ok := s.anyKey()
 		if !ok {
 			return false
 		}
@@ -233,6 +279,10 @@ func (s *scanner) object(k *check) bool {
 
 func (s *scanner) array(k *check) bool {
 	if k != nil && (k.types != 0 && k.types&tArray == 0 || k.unique || k.enum != nil || k.constant != nil) {
+		return false
+	}
+	defer func() { s.depth-- }()
+	if !s.enter() {
 		return false
 	}
 	s.i++ // '['
@@ -288,12 +338,15 @@ func (s *scanner) rawString() ([]byte, bool) {
 }
 
 func (s *scanner) str(k *check) bool {
-	raw, ok := s.rawString()
+	raw, special, ok := s.quoted()
 	if !ok || k == nil {
 		return ok
 	}
-	if k.types != 0 && k.types&tString == 0 || !utf8.Valid(raw) {
+	if k.types != 0 && k.types&tString == 0 {
 		return false
+	}
+	if special {
+		return k.validQuoted(raw)
 	}
 	str := unsafe.String(unsafe.SliceData(raw), len(raw)) // #nosec G103 -- a read-only view of the request bytes, used only during this call
 	if k.enum != nil && !containsString(k.enum, str) {
@@ -307,6 +360,31 @@ func (s *scanner) str(k *check) bool {
 	if k.format != nil {
 		// The reference engine takes the value; copy it out of the body.
 		return k.validString(string(raw))
+	}
+	return k.validString(str)
+}
+
+// validQuoted checks a string with escapes or invalid UTF-8, raw its
+// content, as the reference engine checks the string encoding/json
+// decodes from it: the lengths without building it, the rest on it.
+func (k *check) validQuoted(raw []byte) bool {
+	if k.minLen > 0 || k.maxLen >= 0 {
+		n := runeCount(raw)
+		if n < k.minLen || k.maxLen >= 0 && n > k.maxLen {
+			return false
+		}
+	}
+	if k.enum == nil && k.constant == nil && k.pattern == nil && k.format == nil {
+		return true
+	}
+	str := unquote(raw, -1)
+	if k.enum != nil && !containsString(k.enum, str) {
+		return false
+	}
+	if k.constant != nil {
+		if c, ok := (*k.constant).(string); !ok || c != str {
+			return false
+		}
 	}
 	return k.validString(str)
 }

@@ -1,7 +1,10 @@
 package openapi
 
 import (
+	"errors"
 	"fmt"
+	"net/http"
+	"strings"
 
 	"github.com/hyperlane-go/hyperlane/hyperlane"
 	"github.com/swaggest/openapi-go"
@@ -17,13 +20,51 @@ type SecurityScheme struct {
 	Param       string // apiKey: the header, query or cookie name
 	Scheme      string // http: "bearer" or "basic"
 	Format      string // bearer: a hint such as "JWT"
+	Realm       string // basic: the realm of its WWW-Authenticate challenge; the API's Title when empty
 	Description string
 
 	// Check, when set, enforces the scheme on the typed operations that
 	// require it: it runs before the input is bound and returns nil to let
 	// the request through, or an error (usually a 401 *hyperlane.HTTPError)
-	// that becomes the response.
+	// that becomes the response. A 401 carries a WWW-Authenticate
+	// challenge (RFC 9110 §11.6.1) for each scheme the operation accepts:
+	// "Bearer", `Basic realm="<Realm>"`, or for an API key
+	// `APIKey header="X-API-Key"` (query= or cookie= for the other
+	// places), which names where the key goes.
 	Check func(c *hyperlane.Context) error
+}
+
+// challenge is the scheme's WWW-Authenticate challenge; title is the
+// API's, the realm of a basic scheme without one.
+func (s *SecurityScheme) challenge(title string) string {
+	switch {
+	case s.Type == "apiKey":
+		return "APIKey " + s.In + "=" + quotedString(s.Param)
+	case s.Scheme == "bearer":
+		return "Bearer"
+	}
+	realm := s.Realm
+	if realm == "" {
+		realm = title
+	}
+	return "Basic realm=" + quotedString(realm) + `, charset="UTF-8"`
+}
+
+// quotedString writes v as an HTTP quoted-string (RFC 9110 §5.6.4).
+func quotedString(v string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range v {
+		switch {
+		case r == '"' || r == '\\':
+			b.WriteByte('\\')
+		case r < ' ' && r != '\t' || r == 0x7f:
+			continue // not allowed in a header value
+		}
+		b.WriteRune(r)
+	}
+	b.WriteByte('"')
+	return b.String()
 }
 
 // APIKey is a scheme that sends a key in a header, query parameter or
@@ -90,10 +131,13 @@ func (a *API) addScheme(s *SecurityScheme) {
 
 // authorizer enforces an operation's security: alternatives, of which one
 // must pass. Nil when no required scheme has a Check.
-type authorizer []func(c *hyperlane.Context) error
+type authorizer struct {
+	checks     []func(c *hyperlane.Context) error
+	challenges []string // WWW-Authenticate, one per alternative
+}
 
-func (a *API) authorizer(security [][]string) (authorizer, error) {
-	var checks authorizer
+func (a *API) authorizer(security [][]string) (*authorizer, error) {
+	var auth authorizer
 	unchecked := false
 	for _, req := range security {
 		s, ok := a.schemes[req[0]]
@@ -104,26 +148,34 @@ func (a *API) authorizer(security [][]string) (authorizer, error) {
 			unchecked = true
 			continue
 		}
-		checks = append(checks, s.Check)
+		auth.checks = append(auth.checks, s.Check)
+		auth.challenges = append(auth.challenges, s.challenge(a.config.Title))
 	}
-	if unchecked {
+	if unchecked || len(auth.checks) == 0 {
 		// An alternative is not enforced here, so none can be: a
 		// request might pass through it.
 		return nil, nil
 	}
-	return checks, nil
+	return &auth, nil
 }
 
-// check returns nil when any alternative passes, else the first error.
-func (checks authorizer) check(c *hyperlane.Context) error {
+// check returns nil when any alternative passes, else the first error;
+// a 401 gets the challenge of every alternative.
+func (auth *authorizer) check(c *hyperlane.Context) error {
 	var first error
-	for _, fn := range checks {
+	for _, fn := range auth.checks {
 		err := fn(c)
 		if err == nil {
 			return nil
 		}
 		if first == nil {
 			first = err
+		}
+	}
+	var he *hyperlane.HTTPError
+	if errors.As(first, &he) && he.Status == http.StatusUnauthorized {
+		for _, ch := range auth.challenges {
+			c.AddHeader("WWW-Authenticate", ch)
 		}
 	}
 	return first

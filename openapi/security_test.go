@@ -2,6 +2,8 @@ package openapi_test
 
 import (
 	"net/http"
+	"net/http/httptest"
+	"slices"
 	"testing"
 
 	"github.com/hyperlane-go/hyperlane/hyperlane"
@@ -72,5 +74,80 @@ func TestSecurityCheck(t *testing.T) {
 	}
 	if _, ok := at(t, doc, "paths", "/open/{id}", "get", "responses").(map[string]any)["401"]; ok {
 		t.Error("an open operation documents 401")
+	}
+}
+
+// TestUnauthorizedChallenges serves operations secured by each kind of
+// scheme over a real socket: a 401 from a scheme's Check carries a
+// WWW-Authenticate challenge naming the scheme (RFC 9110 §11.6.1), one
+// per alternative; a 403 and a success carry none.
+func TestUnauthorizedChallenges(t *testing.T) {
+	refuse := func(status int) func(c *hyperlane.Context) error {
+		return func(c *hyperlane.Context) error {
+			if c.Header("X-Let-In") == "yes" {
+				return nil
+			}
+			return hyperlane.Error(status, "refused")
+		}
+	}
+	header := openapi.APIKey("header", "header", "X-API-Key", "")
+	query := openapi.APIKey("query", "query", "api_key", "")
+	cookie := openapi.APIKey("cookie", "cookie", `sid"\`, "")
+	bearer := openapi.Bearer("bearer", "JWT", "")
+	basic := openapi.Basic("basic", "")
+	realm := openapi.Basic("realm", "")
+	realm.Realm = "Pets, staff only"
+	forbidden := openapi.Bearer("forbidden", "", "")
+	for _, s := range []*openapi.SecurityScheme{&header, &query, &cookie, &bearer, &basic, &realm} {
+		s.Check = refuse(http.StatusUnauthorized)
+	}
+	forbidden.Check = refuse(http.StatusForbidden)
+	s, api := newAPI(t, openapi.Config{Title: "Pet store",
+		SecuritySchemes: []openapi.SecurityScheme{header, query, cookie, bearer, basic, realm, forbidden}})
+	h := func(c *hyperlane.Context, in *petInput) (*pet, error) { return &pet{ID: in.ID}, nil }
+	for _, name := range []string{"header", "query", "cookie", "bearer", "basic", "realm", "forbidden"} {
+		openapi.Get(api, "/"+name+"/{id}", h, openapi.Security(name))
+	}
+	openapi.Get(api, "/either/{id}", h, openapi.Security("bearer"), openapi.Security("header"))
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	tests := []struct {
+		name   string
+		path   string
+		letIn  bool
+		status int
+		want   []string
+	}{
+		{"an API key in a header names the header", "/header/1", false, 401, []string{`APIKey header="X-API-Key"`}},
+		{"an API key in the query names the parameter", "/query/1", false, 401, []string{`APIKey query="api_key"`}},
+		{"an API key in a cookie names the cookie, quoted", "/cookie/1", false, 401, []string{`APIKey cookie="sid\"\\"`}},
+		{"a bearer token", "/bearer/1", false, 401, []string{"Bearer"}},
+		{"basic takes the API's title as realm", "/basic/1", false, 401, []string{`Basic realm="Pet store", charset="UTF-8"`}},
+		{"basic with its own realm", "/realm/1", false, 401, []string{`Basic realm="Pets, staff only", charset="UTF-8"`}},
+		{"alternatives: one challenge each", "/either/1", false, 401, []string{"Bearer", `APIKey header="X-API-Key"`}},
+		{"a 403 has no challenge", "/forbidden/1", false, 403, nil},
+		{"a request let in has no challenge", "/header/1", true, 200, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, err := http.NewRequest(http.MethodGet, srv.URL+tt.path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.letIn {
+				req.Header.Set("X-Let-In", "yes")
+			}
+			resp, err := srv.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tt.status {
+				t.Fatalf("status %d, want %d", resp.StatusCode, tt.status)
+			}
+			if got := resp.Header.Values("WWW-Authenticate"); !slices.Equal(got, tt.want) {
+				t.Errorf("WWW-Authenticate %q, want %q", got, tt.want)
+			}
+		})
 	}
 }

@@ -174,7 +174,12 @@ func trivial(s map[string]any) bool {
 	return true
 }
 
-// validationFailed is the 422 problem listing every failing field.
+// maxDetails bounds the details of one 422: a body can fail in as many
+// places as it has values.
+const maxDetails = 100
+
+// validationFailed is the 422 problem listing every failing field, the
+// first maxDetails of them.
 func validationFailed(errs []hyperlane.ErrorDetail) error {
 	order := map[string]int{inPath: 0, inQuery: 1, inHeader: 2, inCookie: 3, inBody: 4}
 	slices.SortStableFunc(errs, func(a, b hyperlane.ErrorDetail) int {
@@ -192,6 +197,10 @@ func validationFailed(errs []hyperlane.ErrorDetail) error {
 	if len(errs) > 1 {
 		detail = fmt.Sprintf("%d fields failed validation", len(errs))
 	}
+	if len(errs) > maxDetails {
+		detail += fmt.Sprintf(" (the first %d are listed)", maxDetails)
+		errs = errs[:maxDetails]
+	}
 	return &hyperlane.HTTPError{Status: http.StatusUnprocessableEntity, Detail: detail, Errors: errs}
 }
 
@@ -199,41 +208,58 @@ func validationFailed(errs []hyperlane.ErrorDetail) error {
 // detail per failing value, located under prefix ("body", "query.tag")
 // and carrying the value when it is a short scalar.
 func validationDetails(err error, prefix string, instance any) []hyperlane.ErrorDetail {
+	return mappedDetails(err, prefix, instance, nil)
+}
+
+// mappedDetails is validationDetails for an instance whose paths differ
+// from the body's: real maps a path in instance to the body's (nil:
+// the same).
+func mappedDetails(err error, prefix string, instance any, real func([]string) ([]string, bool)) []hyperlane.ErrorDetail {
 	var verr *jsonschema.ValidationError
 	if !errors.As(err, &verr) {
 		return []hyperlane.ErrorDetail{{Location: prefix, Message: err.Error()}}
 	}
+	if real == nil {
+		real = func(p []string) ([]string, bool) { return p, true }
+	}
 	var out []hyperlane.ErrorDetail
-	flatten(verr, prefix, instance, &out)
+	flatten(verr, prefix, instance, real, &out)
 	return out
 }
 
-func flatten(e *jsonschema.ValidationError, prefix string, instance any, out *[]hyperlane.ErrorDetail) {
+func flatten(e *jsonschema.ValidationError, prefix string, instance any, real func([]string) ([]string, bool), out *[]hyperlane.ErrorDetail) {
+	path, inBody := real(e.InstanceLocation)
+	if !inBody {
+		return // about a filler the tree added
+	}
+	at := func(name string) string {
+		return locate(prefix, append(slices.Clip(path), name))
+	}
 	switch k := e.ErrorKind.(type) {
 	case *kind.Schema, *kind.Group, *kind.Reference, *kind.AllOf:
 		for _, c := range e.Causes {
-			flatten(c, prefix, instance, out)
+			flatten(c, prefix, instance, real, out)
 		}
 		return
 	case *kind.Required:
 		for _, name := range k.Missing {
-			*out = append(*out, hyperlane.ErrorDetail{Location: locate(prefix, append(e.InstanceLocation, name)), Message: "is required"})
+			*out = append(*out, hyperlane.ErrorDetail{Location: at(name), Message: "is required"})
 		}
 		return
 	case *kind.AdditionalProperties:
 		for _, name := range k.Properties {
-			*out = append(*out, hyperlane.ErrorDetail{Location: locate(prefix, append(e.InstanceLocation, name)), Message: "is not allowed"})
+			*out = append(*out, hyperlane.ErrorDetail{Location: at(name), Message: "is not allowed"})
 		}
 		return
 	}
 	if len(e.Causes) > 0 && !isChoice(e.ErrorKind) {
 		for _, c := range e.Causes {
-			flatten(c, prefix, instance, out)
+			flatten(c, prefix, instance, real, out)
 		}
 		return
 	}
 	*out = append(*out, hyperlane.ErrorDetail{
-		Location: locate(prefix, e.InstanceLocation),
+		Location: locate(prefix, path),
 		Message:  describe(e.ErrorKind),
 		Value:    scalarAt(instance, e.InstanceLocation),
 	})
@@ -273,11 +299,19 @@ func isChoice(k jsonschema.ErrorKind) bool {
 	return false
 }
 
+// locate joins a location; each key from the body is cut as quote cuts
+// it, so that a 1 MB key does not make a 1 MB answer.
 func locate(prefix string, path []string) string {
-	if len(path) == 0 {
-		return prefix
+	var b strings.Builder
+	b.WriteString(prefix)
+	for _, tok := range path {
+		b.WriteByte('.')
+		if len(tok) > maxEcho {
+			tok = tok[:maxEcho] + "…"
+		}
+		b.WriteString(tok)
 	}
-	return prefix + "." + strings.Join(path, ".")
+	return b.String()
 }
 
 var printer = message.NewPrinter(language.English)
