@@ -105,7 +105,9 @@ func (b *bodyReader) boundDrain() {
 // (413 beyond it). It can be called again and returns the same bytes;
 // the slice is borrowed, valid until the handler returns.
 func (c *Context) Body() ([]byte, error) {
-	c.live()
+	if !c.live() {
+		return nil, ErrContextReleased
+	}
 	b := &c.reqBody
 	if b.read {
 		return b.cached, nil
@@ -136,7 +138,9 @@ func (c *Context) Body() ([]byte, error) {
 // than JSON is 415, a body over the limit 413, and malformed JSON or a
 // value of the wrong type 400 naming the offset or field.
 func (c *Context) BindJSON(v any) error {
-	c.live()
+	if !c.live() {
+		return ErrContextReleased
+	}
 	if ct := c.r.Header.Get("Content-Type"); ct != "" && !IsJSONContentType(ct) {
 		return Errorf(http.StatusUnsupportedMediaType, "Content-Type %q is not JSON", ct)
 	}
@@ -197,7 +201,9 @@ func jsonProblem(err error) *HTTPError {
 // SetBodyLimit changes the body limit for this request, before the body
 // is read: a route that expects small bodies can lower the server's.
 func (c *Context) SetBodyLimit(n int64) *Context {
-	c.live()
+	if !c.live() {
+		return c
+	}
 	c.reqBody.limit = n
 	return c
 }

@@ -24,7 +24,9 @@ const maxHashedFile = 8 << 20
 // If-Modified-Since get 304, and the Content-Type comes from the
 // extension or the content. A missing file or a directory is 404.
 func (c *Context) File(name string) error {
-	c.live()
+	if !c.live() {
+		return ErrContextReleased
+	}
 	dir, base := filepath.Split(filepath.Clean(name))
 	if dir == "" {
 		dir = "."
@@ -42,7 +44,9 @@ func (c *Context) File(name string) error {
 // The file is streamed: the response is committed, response middleware
 // sees the status but can no longer change the response.
 func (c *Context) FileFS(fsys fs.FS, name string) error {
-	c.live()
+	if !c.live() {
+		return ErrContextReleased
+	}
 	if c.committed {
 		return ErrCommitted
 	}

@@ -48,6 +48,8 @@ type Server struct {
 	draining  atomic.Bool // Drain began: responses say Connection: close
 	listener  *pausableListener
 	clock     coarseClock // ticks while serving, for renewFinalWriteDeadline
+
+	contextMisused atomic.Bool // a released Context was used: logged once
 }
 
 // New returns a Server configured by opts on top of safe defaults.

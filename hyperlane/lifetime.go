@@ -1,0 +1,158 @@
+package hyperlane
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"runtime/debug"
+	"sync"
+)
+
+// This file holds the life of a Context: the pooled state, the handles
+// handed to handlers, and what a handle does once its request is over.
+
+// ErrContextReleased is returned by the methods of a Context that is used
+// after its handler returned, such as from a goroutine the handler
+// started. The call did nothing. Test for it with errors.Is.
+var ErrContextReleased = errors.New("hyperlane: Context used after its handler returned")
+
+// maxPooledBody caps the response buffer a pooled Context keeps, so one
+// large response does not pin its memory for the life of the pool.
+const maxPooledBody = 64 << 10
+
+var contextPool = sync.Pool{New: func() any { return new(contextState) }}
+
+// handlesPerSlab is how many Context handles one allocation provides.
+// A handle is never handed out twice, so that a stale one cannot become
+// live again; slabs make that cost one small allocation per that many
+// requests. The garbage collector frees a slab once no handle in it is
+// referenced.
+const handlesPerSlab = 256
+
+type handleSlab struct {
+	next int
+	h    [handlesPerSlab]Context
+}
+
+// slabPool keeps the slab handles are being drawn from, one per P in
+// practice, so that concurrent requests do not share a cursor.
+var slabPool = sync.Pool{New: func() any { return new(handleSlab) }}
+
+// newHandle returns a handle no one has held before.
+func newHandle() *Context {
+	sl := slabPool.Get().(*handleSlab)
+	if sl.next == len(sl.h) {
+		sl = new(handleSlab) // the used one goes to the collector, not the pool
+	}
+	h := &sl.h[sl.next]
+	sl.next++
+	slabPool.Put(sl)
+	return h
+}
+
+func acquireContext(s *Server, w http.ResponseWriter, r *http.Request) *Context {
+	st := contextPool.Get().(*contextState)
+	st.w, st.r = w, r
+	c := newHandle()
+	c.contextState, c.gen, c.server = st, st.gen.Load(), s
+	return c
+}
+
+func releaseContext(c *Context) {
+	st := c.contextState
+	// First: every handle issued for this request is stale from here on,
+	// before anything it could still reach is reset or reused.
+	st.gen.Add(1)
+	if st.stream != nil {
+		st.stream.end() // stops its heartbeats before net/http finishes the response
+		st.stream = nil
+	}
+	st.w, st.r, st.route = nil, nil, nil
+	st.params = st.params[:0]
+	st.status = 0
+	if cap(st.body) > maxPooledBody {
+		st.body = nil
+	}
+	st.body = st.body[:0]
+	st.committed, st.aborted = false, false
+	if len(st.attrs) > 0 {
+		clear(st.attrs)
+	}
+	st.query = nil
+	st.reqBody.reset()
+	st.sw = streamWriter{}
+	contextPool.Put(st)
+}
+
+// live reports whether c still belongs to its request. Every method
+// checks it first and does nothing when it is false. Only c's own fields
+// and the state's atomic generation are read before the answer, so a
+// stale handle never reads, let alone writes, the state of the request
+// that reuses it.
+func (c *Context) live() bool {
+	if c != nil && c.contextState != nil && c.gen == c.contextState.gen.Load() {
+		return true
+	}
+	c.released()
+	return false
+}
+
+// released logs the first use of a released Context on a server, with
+// the stack that made it, so the bug can be found without taking the
+// process down.
+func (c *Context) released() {
+	if c == nil || c.server == nil {
+		return
+	}
+	if c.server.contextMisused.CompareAndSwap(false, true) {
+		c.server.log.Warn("hyperlane: Context used after its handler returned; the call did nothing "+
+			"(later uses are not logged). Hand a goroutine Context.Detach's copy instead.",
+			"error", ErrContextReleased, "stack", string(debug.Stack()))
+	}
+}
+
+// releasedContext is what Context returns on a released Context: already
+// cancelled, with ErrContextReleased as its cause. It is never modified.
+var releasedContext = func() context.Context {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	cancel(ErrContextReleased)
+	return ctx
+}()
+
+// releasedRequest is what Request returns on a released Context: an
+// empty GET of "/" whose context is cancelled, so code that reads it finds
+// nothing instead of crashing. A new one each time: callers may modify it.
+func releasedRequest() *http.Request {
+	r := &http.Request{Method: http.MethodGet, URL: &url.URL{Path: "/"}, Header: http.Header{},
+		Body: http.NoBody, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1, RequestURI: "/"}
+	return r.WithContext(releasedContext)
+}
+
+// releasedWriter is what Writer and ResponseWriter return on a released
+// Context: it writes nothing and says so.
+type releasedWriter struct{ h http.Header }
+
+func (w *releasedWriter) Header() http.Header {
+	if w.h == nil {
+		w.h = http.Header{}
+	}
+	return w.h
+}
+func (w *releasedWriter) Write([]byte) (int, error) { return 0, ErrContextReleased }
+func (w *releasedWriter) WriteHeader(int)           {}
+
+// releasedStream is what SSE returns on a released Context: a stream that
+// has ended with ErrContextReleased, so Send and Comment fail and Done is
+// closed.
+func releasedStream() *EventStream {
+	es := &EventStream{}
+	es.ctx, es.cancel = context.WithCancelCause(context.Background())
+	es.cancel(ErrContextReleased)
+	return es
+}
+
+// Flush and FlushError make a late flush, direct or through
+// http.ResponseController, report the release too.
+func (w *releasedWriter) Flush()            {}
+func (w *releasedWriter) FlushError() error { return ErrContextReleased }
