@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
 	"github.com/hyperlane-go/hyperlane/hyperlane"
 )
 
@@ -237,4 +238,97 @@ func useLate(c *hyperlane.Context, m string, enough func() bool) (fault string) 
 		}
 	}
 	return ""
+}
+
+// TestConnGetRacingHandlerReturn has a goroutine call Conn.Get in a loop
+// while the WebSocket handler returns and its Context is released, with
+// other requests reusing pooled state. Get must find the socket's own
+// attribute until it finds nothing, and the race detector must see no
+// read of the Context after its release (go test -race).
+func TestConnGetRacingHandlerReturn(t *testing.T) {
+	const clientsAtOnce, rounds, getters = 1, 60, 4
+	s, _ := rtServer()
+	s.RequestMiddleware(func(c *hyperlane.Context) error {
+		c.Set("user", c.Query("user"))
+		return nil
+	})
+	s.Get("/user", func(c *hyperlane.Context) error {
+		v, _ := c.Get("user")
+		return c.Text(http.StatusOK, fmt.Sprint(v))
+	})
+	results := make(chan error, clientsAtOnce*rounds*getters)
+	var loops sync.WaitGroup
+	s.WebSocket("/ws", func(c *hyperlane.Context, ws *hyperlane.Conn) error {
+		want := c.Query("user")
+		var reading sync.WaitGroup
+		for range getters {
+			reading.Add(1)
+			loops.Add(1)
+			go func() {
+				defer loops.Done()
+				for first := true; ; first = false {
+					v, ok := ws.Get("user")
+					if !ok {
+						results <- nil
+						return
+					}
+					if v != want {
+						results <- fmt.Errorf("Conn.Get(user) = %v on the socket of %s", v, want)
+						return
+					}
+					if first {
+						reading.Done()
+					}
+				}
+			}()
+		}
+		reading.Wait()
+		return nil // while the goroutines are still in Get
+	})
+	addr := rtServe(t, s)
+	stop := make(chan struct{})
+	var load sync.WaitGroup
+	load.Go(func() { // other requests, to reuse the released state at once
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			resp, err := http.Get(fmt.Sprintf("http://%s/user?user=http-%d", addr, i))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+	})
+	var clients sync.WaitGroup
+	for cl := range clientsAtOnce {
+		clients.Go(func() {
+			for i := range rounds {
+				ws, _, err := websocket.Dial(rtCtx(t), fmt.Sprintf("ws://%s/ws?user=ws-%d-%d", addr, cl, i), nil)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				<-ws.CloseRead(rtCtx(t)).Done() // answers the server's close
+			}
+		})
+	}
+	clients.Wait()
+	close(stop)
+	load.Wait()
+	loops.Wait()
+	close(results)
+	n := 0
+	for err := range results {
+		if n++; err != nil {
+			t.Error(err)
+		}
+	}
+	if n != clientsAtOnce*rounds*getters {
+		t.Fatalf("%d Get loops ended, want %d", n, clientsAtOnce*rounds*getters)
+	}
 }
