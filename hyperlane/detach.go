@@ -10,7 +10,7 @@ import (
 
 // requestIDAttr is middleware.RequestIDAttr, the attribute the RequestID
 // middleware stores its id under (middleware imports this package, not
-// the reverse; a test there keeps the two equal).
+// the reverse; TestDetachOutlivesTheRequest keeps the two equal).
 const requestIDAttr = "hyperlane.middleware.request_id"
 
 // Detached is a copy of what work outliving a handler usually needs from
