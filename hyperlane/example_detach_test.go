@@ -20,8 +20,9 @@ func ExampleContext_Detach() {
 	s.Post("/reports/{id}", func(c *hyperlane.Context) error {
 		d := c.Detach()
 		go func() {
-			<-requestOver                                                // only to make the example's output certain
-			ctx, cancel := context.WithTimeout(d.Context(), time.Minute) // bound the work yourself
+			<-requestOver // only to make the example's output certain
+			// Not cancelled when the request ends: bound the work yourself.
+			ctx, cancel := context.WithTimeout(d.Context(), time.Minute)
 			defer cancel()
 			reported <- fmt.Sprintf("report %s for %s built (context: %v)", d.Param("id"), d.Header.Get("X-User"), ctx.Err())
 		}()
