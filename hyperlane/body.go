@@ -42,7 +42,7 @@ func (b *bodyReader) install(c *Context) {
 		return
 	}
 	b.c, b.src, b.limit = c, r.Body, c.server.settings.maxBodyBytes
-	r.Body = b
+	r.Body = (*requestBody)(c)
 }
 
 func (b *bodyReader) Read(p []byte) (int, error) {

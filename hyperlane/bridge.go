@@ -53,7 +53,7 @@ func (c *Context) SetRequest(r *http.Request) {
 // replaced it. Body then reads the new one.
 func replacedBody(c *Context) bool {
 	body := c.r.Body
-	return body != nil && body != http.NoBody && body != io.ReadCloser(&c.reqBody) &&
+	return body != nil && body != http.NoBody && body != io.ReadCloser((*requestBody)(c)) &&
 		(c.reqBody.src != nil || c.r.ContentLength != 0)
 }
 

@@ -162,32 +162,34 @@ func TestContextUsedAfterHandlerReturnedIsANoOp(t *testing.T) {
 	s, logs := newLogged()
 	var kept *hyperlane.Context
 	var keptWriter http.ResponseWriter
+	var keptRequest *http.Request
 	s.Post("/keep/{id}", func(c *hyperlane.Context) error {
-		kept, keptWriter = c, c.ResponseWriter()
+		kept, keptWriter, keptRequest = c, c.ResponseWriter(), c.Request()
 		c.Set("user", "alice")
 		return c.Text(200, "kept")
 	})
-	s.Get("/next/{id}", func(c *hyperlane.Context) error {
+	s.Post("/next/{id}", func(c *hyperlane.Context) error {
 		// The state kept's handle pointed to serves this request now.
-		if fault := lateUses(t, kept, keptWriter); fault != "" {
+		if fault := lateUses(t, kept, keptWriter, keptRequest); fault != "" {
 			return c.Text(500, fault)
 		}
 		_, user := c.Get("user")
-		return c.Text(200, fmt.Sprintf("id=%s user=%v", c.Param("id"), user))
+		body, err := c.Body()
+		return c.Text(200, fmt.Sprintf("id=%s user=%v body=%s %v", c.Param("id"), user, body, err))
 	})
 	if w := do(s, "POST", "/keep/1", `{"a":1}`, "Content-Type", "application/json"); w.Body.String() != "kept" {
 		t.Fatalf("keeping request answered %d %q", w.Code, w.Body)
 	}
-	w := do(s, "GET", "/next/2", "")
-	if got := w.Body.String(); w.Code != 200 || got != "id=2 user=false" {
-		t.Fatalf("next request answered %d %q, want 200 %q", w.Code, got, "id=2 user=false")
+	w := do(s, "POST", "/next/2", "next body")
+	if want := "id=2 user=false body=next body <nil>"; w.Code != 200 || w.Body.String() != want {
+		t.Fatalf("next request answered %d %q, want 200 %q", w.Code, w.Body, want)
 	}
 	for _, h := range []string{"X-Late", "X-Late-Add", "Location", "Set-Cookie"} {
 		if v := w.Header().Get(h); v != "" {
 			t.Fatalf("the stale Context wrote %s: %q into the next request", h, v)
 		}
 	}
-	if fault := lateUses(t, kept, keptWriter); fault != "" { // and again between requests
+	if fault := lateUses(t, kept, keptWriter, keptRequest); fault != "" { // and again between requests
 		t.Fatal(fault)
 	}
 	if n := strings.Count(logs.String(), "Context used after its handler returned;"); n != 1 {
@@ -200,7 +202,7 @@ func TestContextUsedAfterHandlerReturnedIsANoOp(t *testing.T) {
 
 // lateUses calls every method on a released Context and returns what
 // went wrong, or "": a panic, or a result that is not the released one.
-func lateUses(t *testing.T, c *hyperlane.Context, keptWriter http.ResponseWriter) (fault string) {
+func lateUses(t *testing.T, c *hyperlane.Context, keptWriter http.ResponseWriter, keptRequest *http.Request) (fault string) {
 	t.Helper()
 	released := func(name string, err error) {
 		if fault == "" && !errors.Is(err, hyperlane.ErrContextReleased) {
@@ -253,12 +255,16 @@ func lateUses(t *testing.T, c *hyperlane.Context, keptWriter http.ResponseWriter
 		Status(599).SetBodyLimit(1)
 	c.SetRequest(httptest.NewRequest("GET", "/late", nil))
 	c.HandleError(errors.New("late"))
+	n, err := keptRequest.Body.Read(make([]byte, 64))
+	released("Request().Body.Read", err)
+	zero("Request().Body.Read", n == 0)
+	zero("Request().Body.Close", keptRequest.Body.Close() == nil)
 	b, err := c.Body()
 	released("Body", err)
 	zero("Body", b == nil)
 	var into map[string]any
 	released("BindJSON", c.BindJSON(&into))
-	n, err := c.Write([]byte("late"))
+	n, err = c.Write([]byte("late"))
 	released("Write", err)
 	zero("Write", n == 0)
 	released("Text", c.Text(200, "late"))

@@ -91,25 +91,23 @@ func releaseContext(c *Context) {
 // stale handle never reads, let alone writes, the state of the request
 // that reuses it.
 func (c *Context) live() bool {
-	if c != nil && c.contextState != nil && c.gen == c.contextState.gen.Load() {
-		return true
-	}
-	c.released()
-	return false
+	st := c.contextState
+	return st != nil && c.gen == st.gen.Load() || c.released()
 }
 
 // released logs the first use of a released Context on a server, with
 // the stack that made it, so the bug can be found without taking the
-// process down.
-func (c *Context) released() {
-	if c == nil || c.server == nil {
-		return
+// process down. It returns false, for live.
+func (c *Context) released() bool {
+	if c.server == nil {
+		return false // a Context no server made
 	}
 	if c.server.contextMisused.CompareAndSwap(false, true) {
 		c.server.log.Warn("hyperlane: Context used after its handler returned; the call did nothing "+
 			"(later uses are not logged). Hand a goroutine Context.Detach's copy instead.",
 			"error", ErrContextReleased, "stack", string(debug.Stack()))
 	}
+	return false
 }
 
 // releasedContext is what Context returns on a released Context: already
@@ -156,3 +154,26 @@ func releasedStream() *EventStream {
 // http.ResponseController, report the release too.
 func (w *releasedWriter) Flush()            {}
 func (w *releasedWriter) FlushError() error { return ErrContextReleased }
+
+// requestBody is the Body of the request a handler sees: the pooled body
+// reader, reached through the handle. A goroutine that kept the request
+// (not only the Context) then reads nothing of the request the state
+// serves next. Closing after the end is harmless and not reported: outer
+// net/http code may close the body it handed in.
+type requestBody Context
+
+func (b *requestBody) Read(p []byte) (int, error) {
+	c := (*Context)(b)
+	if !c.live() {
+		return 0, ErrContextReleased
+	}
+	return c.reqBody.Read(p)
+}
+
+func (b *requestBody) Close() error {
+	c := (*Context)(b)
+	if c.contextState.gen.Load() != c.gen {
+		return nil
+	}
+	return c.reqBody.Close()
+}
