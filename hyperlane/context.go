@@ -30,18 +30,18 @@ import (
 // concurrent use: goroutines started by a handler that still runs must
 // not use it either.
 type Context struct {
-	*contextState        // the pooled request state; fields are reached through it
-	gen           uint64 // contextState.gen when this handle was issued
-	server        *Server
-	bw            bufferedWriter // ResponseWriter's writer, per handle so a stale one finds it released
+	// The pooled request state, whose fields methods reach through the
+	// handle. The handle is what identifies the request: see lifetime.go.
+	*contextState
 }
 
 // contextState is the pooled part of a Context: everything one request
 // uses, kept and reset between requests.
 type contextState struct {
-	// gen counts the requests the state has finished. A handle is live
-	// while it equals the handle's gen; releasing adds one, first.
-	gen atomic.Uint64
+	// owner is the handle of the request the state serves, nil while it
+	// is pooled. A handle is live while it is the owner.
+	owner  atomic.Pointer[Context]
+	server *Server // for good: each Server pools its own states
 
 	w     http.ResponseWriter
 	r     *http.Request
@@ -60,6 +60,8 @@ type contextState struct {
 	reqBody bodyReader
 	sw      streamWriter
 	stream  *EventStream // the SSE stream, ended when the handler returns
+
+	rwWroteHeader bool // ResponseWriter's writer has its status
 }
 
 // Param is one path parameter of the matched route.
@@ -255,20 +257,16 @@ func Attr[T any](c *Context, key string) (T, bool) {
 	return t, ok && isT
 }
 
-// Server returns the Server handling the request. The handle keeps it,
+// Server returns the Server handling the request. The state keeps it,
 // so it is returned even after the handler returned (the use is logged).
 func (c *Context) Server() *Server {
-	if !c.live() && c == nil {
-		return nil
-	}
+	c.live() // only to report a late use: the state keeps its server
 	return c.server
 }
 
 // Logger returns the server's logger; like Server, even after the
 // handler returned.
 func (c *Context) Logger() *slog.Logger {
-	if !c.live() && (c == nil || c.server == nil) {
-		return slog.Default()
-	}
+	c.live() // only to report a late use: the state keeps its server
 	return c.server.log
 }

@@ -21,21 +21,19 @@ var ErrContextReleased = errors.New("hyperlane: Context used after its handler r
 // large response does not pin its memory for the life of the pool.
 const maxPooledBody = 64 << 10
 
-var contextPool = sync.Pool{New: func() any { return new(contextState) }}
-
-// handlesPerSlab is how many Context handles one allocation provides.
-// A handle is never handed out twice, so that a stale one cannot become
-// live again; slabs make that cost one small allocation per that many
-// requests. The garbage collector frees a slab once no handle in it is
-// referenced.
-const handlesPerSlab = 256
+// handlesPerSlab is how many Context handles one allocation provides:
+// 255 pointers and the cursor fill 2 KiB. A handle is never handed out
+// twice, so that a stale one cannot become live again; slabs make that
+// cost one allocation per that many requests (8 bytes a request). The
+// garbage collector frees a slab once no handle in it is referenced.
+const handlesPerSlab = 255
 
 type handleSlab struct {
 	next int
 	h    [handlesPerSlab]Context
 }
 
-// slabPool keeps the slab handles are being drawn from, one per P in
+// slabPool keeps the slabs handles are being drawn from, one per P in
 // practice, so that concurrent requests do not share a cursor.
 var slabPool = sync.Pool{New: func() any { return new(handleSlab) }}
 
@@ -52,10 +50,11 @@ func newHandle() *Context {
 }
 
 func acquireContext(s *Server, w http.ResponseWriter, r *http.Request) *Context {
-	st := contextPool.Get().(*contextState)
+	st := s.contexts.Get().(*contextState)
 	st.w, st.r = w, r
 	c := newHandle()
-	c.contextState, c.gen, c.server = st, st.gen.Load(), s
+	c.contextState = st
+	st.owner.Store(c)
 	return c
 }
 
@@ -63,7 +62,7 @@ func releaseContext(c *Context) {
 	st := c.contextState
 	// First: every handle issued for this request is stale from here on,
 	// before anything it could still reach is reset or reused.
-	st.gen.Add(1)
+	st.owner.Store(nil)
 	if st.stream != nil {
 		st.stream.end() // stops its heartbeats before net/http finishes the response
 		st.stream = nil
@@ -75,24 +74,26 @@ func releaseContext(c *Context) {
 		st.body = nil
 	}
 	st.body = st.body[:0]
-	st.committed, st.aborted = false, false
+	st.committed, st.aborted, st.rwWroteHeader = false, false, false
 	if len(st.attrs) > 0 {
 		clear(st.attrs)
 	}
 	st.query = nil
 	st.reqBody.reset()
 	st.sw = streamWriter{}
-	contextPool.Put(st)
+	st.server.contexts.Put(st)
 }
 
-// live reports whether c still belongs to its request. Every method
-// checks it first and does nothing when it is false. Only c's own fields
-// and the state's atomic generation are read before the answer, so a
-// stale handle never reads, let alone writes, the state of the request
-// that reuses it.
+// live reports whether c still belongs to its request: whether the state
+// still names c its owner. Every method checks it first and does nothing
+// when it is false. Only c's own field and the state's atomic owner are
+// read before the answer, so a stale handle never reads, let alone
+// writes, the state of the request that reuses it.
+//
+// A Context not made by a server (the zero value) has no state: using it
+// panics, as it always did; it is not a Context that outlived its request.
 func (c *Context) live() bool {
-	st := c.contextState
-	return st != nil && c.gen == st.gen.Load() || c.released()
+	return c.contextState.owner.Load() == c || c.released()
 }
 
 // released logs the first use of a released Context on a server, with
@@ -100,7 +101,7 @@ func (c *Context) live() bool {
 // process down. It returns false, for live.
 func (c *Context) released() bool {
 	if c.server == nil {
-		return false // a Context no server made
+		return false // a state made outside a server, in tests
 	}
 	if c.server.contextMisused.CompareAndSwap(false, true) {
 		c.server.log.Warn("hyperlane: Context used after its handler returned; the call did nothing "+
@@ -172,7 +173,7 @@ func (b *requestBody) Read(p []byte) (int, error) {
 
 func (b *requestBody) Close() error {
 	c := (*Context)(b)
-	if c.contextState.gen.Load() != c.gen {
+	if c.owner.Load() != c {
 		return nil
 	}
 	return c.reqBody.Close()

@@ -303,8 +303,7 @@ func (c *Context) ResponseWriter() http.ResponseWriter {
 	if !c.live() {
 		return &releasedWriter{}
 	}
-	c.bw.c = c
-	return &c.bw
+	return (*bufferedWriter)(c)
 }
 
 // writeBuffered writes the response at the end of the request: status,
@@ -402,48 +401,48 @@ func (b *bodyBuffer) Write(p []byte) (int, error) {
 
 // bufferedWriter is the http.ResponseWriter of Context.ResponseWriter.
 // Until the response is committed, WriteHeader sets the Context's status
-// and Write appends to its body; after, both go to the client. It lives
-// in the Context handle, not the pooled state, so a net/http handler's
-// goroutine that keeps it finds it released instead of another request.
-type bufferedWriter struct {
-	c           *Context
-	wroteHeader bool
-}
+// and Write appends to its body; after, both go to the client. It is the
+// Context handle under another type, not part of the pooled state, so a
+// net/http handler's goroutine that keeps it finds it released instead of
+// another request, and making one costs nothing.
+type bufferedWriter Context
+
+func (b *bufferedWriter) ctx() *Context { return (*Context)(b) }
 
 func (b *bufferedWriter) Header() http.Header {
-	if !b.c.live() {
+	if !b.ctx().live() {
 		return http.Header{}
 	}
-	return b.c.w.Header()
+	return b.ctx().w.Header()
 }
 
 func (b *bufferedWriter) WriteHeader(code int) {
-	if !b.c.live() {
+	if !b.ctx().live() {
 		return
 	}
 	if code >= 100 && code < 200 && code != http.StatusSwitchingProtocols {
-		b.c.w.WriteHeader(code) // informational: sent at once, as net/http does
+		b.ctx().w.WriteHeader(code) // informational: sent at once, as net/http does
 		return
 	}
-	if b.wroteHeader {
+	if b.rwWroteHeader {
 		return
 	}
-	b.wroteHeader = true
-	if b.c.committed {
-		b.c.w.WriteHeader(code)
+	b.rwWroteHeader = true
+	if b.ctx().committed {
+		b.ctx().w.WriteHeader(code)
 		return
 	}
-	b.c.status = code
+	b.ctx().status = code
 }
 
 func (b *bufferedWriter) Write(p []byte) (int, error) {
-	if !b.c.live() {
+	if !b.ctx().live() {
 		return 0, ErrContextReleased
 	}
-	if !b.wroteHeader {
+	if !b.rwWroteHeader {
 		b.WriteHeader(http.StatusOK)
 	}
-	return b.c.Write(p)
+	return b.ctx().Write(p)
 }
 
 // Flush commits what is buffered and flushes it.
@@ -451,64 +450,64 @@ func (b *bufferedWriter) Flush() { _ = b.FlushError() }
 
 // FlushError is Flush for http.ResponseController.
 func (b *bufferedWriter) FlushError() error {
-	if !b.c.live() {
+	if !b.ctx().live() {
 		return ErrContextReleased
 	}
-	if !b.wroteHeader {
+	if !b.rwWroteHeader {
 		b.WriteHeader(http.StatusOK)
 	}
-	return b.c.Flush()
+	return b.ctx().Flush()
 }
 
 // Hijack takes over the connection; the response counts as committed.
 // A status written before, such as the 101 of a WebSocket handshake, is
 // sent first, as net/http does.
 func (b *bufferedWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	if !b.c.live() {
+	if !b.ctx().live() {
 		return nil, nil, ErrContextReleased
 	}
-	pending := !b.c.committed && (b.c.status != 0 || len(b.c.body) > 0)
+	pending := !b.ctx().committed && (b.ctx().status != 0 || len(b.ctx().body) > 0)
 	w := b.Unwrap()
 	if pending {
 		sendHeaderNow(w)
 	}
 	conn, rw, err := http.NewResponseController(w).Hijack()
 	if err == nil {
-		b.c.committed = true
+		b.ctx().committed = true
 	}
 	return conn, rw, err
 }
 
 // SetReadDeadline is for http.ResponseController.
 func (b *bufferedWriter) SetReadDeadline(t time.Time) error {
-	if !b.c.live() {
+	if !b.ctx().live() {
 		return ErrContextReleased
 	}
-	return http.NewResponseController(b.c.w).SetReadDeadline(t)
+	return http.NewResponseController(b.ctx().w).SetReadDeadline(t)
 }
 
 // SetWriteDeadline is for http.ResponseController.
 func (b *bufferedWriter) SetWriteDeadline(t time.Time) error {
-	if !b.c.live() {
+	if !b.ctx().live() {
 		return ErrContextReleased
 	}
-	forgetWriteDeadline(b.c.r)
-	return http.NewResponseController(b.c.w).SetWriteDeadline(t)
+	forgetWriteDeadline(b.ctx().r)
+	return http.NewResponseController(b.ctx().w).SetWriteDeadline(t)
 }
 
 // EnableFullDuplex is for http.ResponseController.
 func (b *bufferedWriter) EnableFullDuplex() error {
-	if !b.c.live() {
+	if !b.ctx().live() {
 		return ErrContextReleased
 	}
-	return http.NewResponseController(b.c.w).EnableFullDuplex()
+	return http.NewResponseController(b.ctx().w).EnableFullDuplex()
 }
 
 // Unwrap returns the underlying writer. The response is committed first,
 // since whoever unwraps may write around the buffer: what is buffered is
 // sent, and a status not chosen yet is left to the caller.
 func (b *bufferedWriter) Unwrap() http.ResponseWriter {
-	c := b.c
+	c := b.ctx()
 	if !c.live() {
 		return &releasedWriter{}
 	}
@@ -516,7 +515,7 @@ func (b *bufferedWriter) Unwrap() http.ResponseWriter {
 		if c.status == 0 && len(c.body) == 0 {
 			c.committed = true
 		} else {
-			b.wroteHeader = true
+			b.rwWroteHeader = true
 			_ = c.writeOut(false)
 		}
 	}

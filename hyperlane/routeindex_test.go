@@ -191,5 +191,7 @@ func newTestRequest(path string) *http.Request {
 // testContext is a live Context around r, outside any server, for tests
 // that drive the router directly.
 func testContext(r *http.Request) *Context {
-	return &Context{contextState: &contextState{r: r}}
+	c := &Context{contextState: &contextState{r: r}}
+	c.owner.Store(c)
+	return c
 }

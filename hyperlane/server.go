@@ -49,6 +49,7 @@ type Server struct {
 	listener  *pausableListener
 	clock     coarseClock // ticks while serving, for renewFinalWriteDeadline
 
+	contexts       sync.Pool   // *contextState, each made for this server
 	contextMisused atomic.Bool // a released Context was used: logged once
 }
 
@@ -63,6 +64,7 @@ func New(opts ...Option) *Server {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
+	s.contexts.New = func() any { return &contextState{server: s} }
 	s.root = &Group{server: s}
 	s.root.chain = []*Group{s.root}
 	s.missing = s.routeMissing
