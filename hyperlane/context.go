@@ -31,7 +31,8 @@ import (
 // not use it either.
 type Context struct {
 	// The pooled request state, whose fields methods reach through the
-	// handle. The handle is what identifies the request: see lifetime.go.
+	// handle. The handle is live while the state names it its owner: see
+	// lifetime.go.
 	*contextState
 }
 
@@ -39,9 +40,13 @@ type Context struct {
 // uses, kept and reset between requests.
 type contextState struct {
 	// owner is the handle of the request the state serves, nil while it
-	// is pooled. A handle is live while it is the owner.
+	// is pooled. Releasing clears it before anything else, which makes
+	// every handle issued so far stale.
 	owner  atomic.Pointer[Context]
 	server *Server // for good: each Server pools its own states
+
+	handles []Context // this state's handles, each handed out once
+	next    int       // the next unused one
 
 	w     http.ResponseWriter
 	r     *http.Request

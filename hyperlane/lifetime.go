@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"runtime/debug"
-	"sync"
 )
 
 // This file holds the life of a Context: the pooled state, the handles
@@ -21,39 +20,33 @@ var ErrContextReleased = errors.New("hyperlane: Context used after its handler r
 // large response does not pin its memory for the life of the pool.
 const maxPooledBody = 64 << 10
 
-// handlesPerSlab is how many Context handles one allocation provides:
-// 255 pointers and the cursor fill 2 KiB. A handle is never handed out
-// twice, so that a stale one cannot become live again; slabs make that
-// cost one allocation per that many requests (8 bytes a request). The
+// maxHandleSlab bounds how many Context handles one allocation
+// provides. A handle is never handed out twice, so that a stale one cannot
+// become live again; each pooled state draws its handles from slabs it
+// allocates, of 8 handles first, twice as many each time after, up to
+// this many (2 KiB): a state that serves one long request costs little,
+// a busy one allocates once per 256 requests (8 bytes a request). The
 // garbage collector frees a slab once no handle in it is referenced.
-const handlesPerSlab = 255
+const maxHandleSlab = 256
 
-type handleSlab struct {
-	next int
-	h    [handlesPerSlab]Context
-}
-
-// slabPool keeps the slabs handles are being drawn from, one per P in
-// practice, so that concurrent requests do not share a cursor.
-var slabPool = sync.Pool{New: func() any { return new(handleSlab) }}
-
-// newHandle returns a handle no one has held before.
-func newHandle() *Context {
-	sl := slabPool.Get().(*handleSlab)
-	if sl.next == len(sl.h) {
-		sl = new(handleSlab) // the used one goes to the collector, not the pool
+// newHandle returns a handle of st no one has held before.
+func (st *contextState) newHandle() *Context {
+	if st.next == len(st.handles) {
+		st.handles = make([]Context, min(max(2*len(st.handles), 8), maxHandleSlab))
+		for i := range st.handles {
+			st.handles[i].contextState = st
+		}
+		st.next = 0
 	}
-	h := &sl.h[sl.next]
-	sl.next++
-	slabPool.Put(sl)
-	return h
+	c := &st.handles[st.next]
+	st.next++
+	return c
 }
 
 func acquireContext(s *Server, w http.ResponseWriter, r *http.Request) *Context {
 	st := s.contexts.Get().(*contextState)
 	st.w, st.r = w, r
-	c := newHandle()
-	c.contextState = st
+	c := st.newHandle()
 	st.owner.Store(c)
 	return c
 }
@@ -173,7 +166,7 @@ func (b *requestBody) Read(p []byte) (int, error) {
 
 func (b *requestBody) Close() error {
 	c := (*Context)(b)
-	if c.owner.Load() != c {
+	if c.contextState.owner.Load() != c {
 		return nil
 	}
 	return c.reqBody.Close()
