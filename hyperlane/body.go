@@ -42,7 +42,7 @@ func (b *bodyReader) install(c *Context) {
 		return
 	}
 	b.c, b.src, b.limit = c, r.Body, c.server.settings.maxBodyBytes
-	r.Body = b
+	r.Body = (*requestBody)(c)
 }
 
 func (b *bodyReader) Read(p []byte) (int, error) {
@@ -114,7 +114,9 @@ func (b *bodyReader) boundDrain() {
 // (413 beyond it). It can be called again and returns the same bytes;
 // the slice is borrowed, valid until the handler returns.
 func (c *Context) Body() ([]byte, error) {
-	c.live()
+	if !c.live() {
+		return nil, ErrContextReleased
+	}
 	b := &c.reqBody
 	if b.read {
 		return b.cached, nil
@@ -146,7 +148,9 @@ func (c *Context) Body() ([]byte, error) {
 // empty body, malformed JSON or a value of the wrong type 400 naming the
 // offset or field.
 func (c *Context) BindJSON(v any) error {
-	c.live()
+	if !c.live() {
+		return ErrContextReleased
+	}
 	if err := c.CheckJSONContentType(); err != nil {
 		return err
 	}
@@ -167,7 +171,9 @@ func (c *Context) BindJSON(v any) error {
 // operations call it before they read the body, so a refused body is
 // never read; it is there for handlers that decode JSON their own way.
 func (c *Context) CheckJSONContentType() error {
-	c.live()
+	if !c.live() {
+		return ErrContextReleased
+	}
 	ct := c.r.Header.Get("Content-Type")
 	switch {
 	case IsJSONContentType(ct):
@@ -244,7 +250,9 @@ func jsonProblem(err error) *HTTPError {
 // SetBodyLimit changes the body limit for this request, before the body
 // is read: a route that expects small bodies can lower the server's.
 func (c *Context) SetBodyLimit(n int64) *Context {
-	c.live()
+	if !c.live() {
+		return c
+	}
 	c.reqBody.limit = n
 	return c
 }

@@ -39,7 +39,9 @@ func (g *Group) Handler(h Handler) http.Handler {
 // Body (request decompression, a size cap) is what Body and BindJSON then
 // read, under the same size limit as the original.
 func (c *Context) SetRequest(r *http.Request) {
-	c.live()
+	if !c.live() {
+		return
+	}
 	if r == nil {
 		panic("hyperlane: Context.SetRequest(nil)")
 	}
@@ -51,7 +53,7 @@ func (c *Context) SetRequest(r *http.Request) {
 // replaced it. Body then reads the new one.
 func replacedBody(c *Context) bool {
 	body := c.r.Body
-	return body != nil && body != http.NoBody && body != io.ReadCloser(&c.reqBody) &&
+	return body != nil && body != http.NoBody && body != io.ReadCloser((*requestBody)(c)) &&
 		(c.reqBody.src != nil || c.r.ContentLength != 0)
 }
 
@@ -88,7 +90,9 @@ func (c *Context) readReplacedBody() ([]byte, error) {
 // as inside net/http middleware that wraps the handler and inspects what
 // it wrote.
 func (c *Context) HandleError(err error) {
-	c.live()
+	if !c.live() {
+		return
+	}
 	if err != nil {
 		c.server.handleError(c, err)
 	}

@@ -13,7 +13,9 @@ import (
 // spoof it by sending the header; without X-Forwarded-For, X-Real-IP.
 // A hop that is not an address makes the whole X-Forwarded-For ignored.
 func (c *Context) ClientIP() string {
-	c.live()
+	if !c.live() {
+		return ""
+	}
 	peer := peerAddr(c.r.RemoteAddr)
 	trusted := c.server.settings.trustedProxies
 	if !peer.IsValid() || !isTrusted(peer, trusted) {

@@ -5,22 +5,52 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"sync"
+	"sync/atomic"
 
 	"github.com/go-chi/chi/v5"
 )
 
 // Context carries one request and its response through middleware and
-// handler. Contexts are pooled: a Context, and anything it returns that
-// is documented as borrowed (Params, Body), is valid only until the
-// handler returns. Copy what a goroutine needs before starting it; using a
-// Context after its request finished panics, and the race detector
-// reports a goroutine that keeps using it.
+// handler.
+//
+// A Context is valid only until its handler returns (for a WebSocket
+// handler, until it returns and the connection is closed). The state
+// behind it is pooled and serves the next request; the *Context a handler
+// got never does, so a Context used after its handler returned is told
+// apart from the new owner. Such a use never panics and never reaches
+// another request: the call does nothing, methods that return an error
+// return ErrContextReleased, the others return zero values (Context and
+// Done a cancelled context, Request an empty request, ResponseHeader an
+// empty header that is not sent). The first such use is logged once per
+// Server, as a warning with its stack.
+//
+// What a Context returns as borrowed (Params, Body, ResponseBody) is valid
+// only until the handler returns too. To hand work to a goroutine, give it
+// Detach's copy instead of the Context. A Context is not safe for
+// concurrent use: goroutines started by a handler that still runs must
+// not use it either.
 type Context struct {
-	w      http.ResponseWriter
-	r      *http.Request
-	server *Server
-	route  *route
+	// The pooled request state, whose fields methods reach through the
+	// handle. The handle is live while the state names it its owner: see
+	// lifetime.go.
+	*contextState
+}
+
+// contextState is the pooled part of a Context: everything one request
+// uses, kept and reset between requests.
+type contextState struct {
+	// owner is the handle of the request the state serves, nil while it
+	// is pooled. Releasing clears it before anything else, which makes
+	// every handle issued so far stale.
+	owner  atomic.Pointer[Context]
+	server *Server // for good: each Server pools its own states
+
+	handles []Context // this state's handles, each handed out once
+	next    int       // the next unused one
+
+	w     http.ResponseWriter
+	r     *http.Request
+	route *route
 
 	rctx   chi.Context // route lookup state, reused across requests
 	params []Param
@@ -33,57 +63,16 @@ type Context struct {
 	attrs   map[string]any
 	query   url.Values
 	reqBody bodyReader
-	bw      bufferedWriter
 	sw      streamWriter
 	stream  *EventStream // the SSE stream, ended when the handler returns
+
+	rwWroteHeader bool // ResponseWriter's writer has its status
 }
 
 // Param is one path parameter of the matched route.
 type Param struct {
 	Key   string
 	Value string
-}
-
-// maxPooledBody caps the response buffer a pooled Context keeps, so one
-// large response does not pin its memory for the life of the pool.
-const maxPooledBody = 64 << 10
-
-var contextPool = sync.Pool{New: func() any { return new(Context) }}
-
-func acquireContext(s *Server, w http.ResponseWriter, r *http.Request) *Context {
-	c := contextPool.Get().(*Context)
-	c.w, c.r, c.server = w, r, s
-	return c
-}
-
-func releaseContext(c *Context) {
-	if c.stream != nil {
-		c.stream.end() // stops its heartbeats before net/http finishes the response
-		c.stream = nil
-	}
-	c.w, c.r, c.server, c.route = nil, nil, nil, nil
-	c.params = c.params[:0]
-	c.status = 0
-	if cap(c.body) > maxPooledBody {
-		c.body = nil
-	}
-	c.body = c.body[:0]
-	c.committed, c.aborted = false, false
-	if len(c.attrs) > 0 {
-		clear(c.attrs)
-	}
-	c.query = nil
-	c.reqBody.reset()
-	c.bw, c.sw = bufferedWriter{}, streamWriter{}
-	contextPool.Put(c)
-}
-
-// live panics when the Context is used after its request finished: the
-// one misuse a pool cannot otherwise survive.
-func (c *Context) live() {
-	if c.r == nil {
-		panic("hyperlane: Context used after its handler returned (copy values before starting goroutines)")
-	}
 }
 
 // setParams copies the route's parameters out of chi's lookup state,
@@ -110,24 +99,46 @@ func (c *Context) addParam(k, v string) {
 }
 
 // Request returns the underlying *http.Request.
-func (c *Context) Request() *http.Request { c.live(); return c.r }
+func (c *Context) Request() *http.Request {
+	if !c.live() {
+		return releasedRequest()
+	}
+	return c.r
+}
 
 // Context returns the request's context.Context, cancelled when the client
 // goes away or the server shuts down.
-func (c *Context) Context() context.Context { c.live(); return c.r.Context() }
+func (c *Context) Context() context.Context {
+	if !c.live() {
+		return releasedContext
+	}
+	return c.r.Context()
+}
 
 // Done returns a channel closed when the client goes away.
 func (c *Context) Done() <-chan struct{} { return c.Context().Done() }
 
 // Method returns the request method.
-func (c *Context) Method() string { c.live(); return c.r.Method }
+func (c *Context) Method() string {
+	if !c.live() {
+		return ""
+	}
+	return c.r.Method
+}
 
 // Path returns the request path, unescaped.
-func (c *Context) Path() string { c.live(); return c.r.URL.Path }
+func (c *Context) Path() string {
+	if !c.live() {
+		return ""
+	}
+	return c.r.URL.Path
+}
 
 // Param returns the path parameter name of the matched route, or "".
 func (c *Context) Param(name string) string {
-	c.live()
+	if !c.live() {
+		return ""
+	}
 	for _, p := range c.params {
 		if p.Key == name {
 			return p.Value
@@ -138,13 +149,17 @@ func (c *Context) Param(name string) string {
 
 // Params returns all path parameters in pattern order. The slice is
 // borrowed: valid until the handler returns.
-func (c *Context) Params() []Param { c.live(); return c.params }
+func (c *Context) Params() []Param {
+	if !c.live() {
+		return nil
+	}
+	return c.params
+}
 
 // RoutePattern returns the pattern of the matched route, or "" when no
 // route matched (404, 405 and automatic OPTIONS answers).
 func (c *Context) RoutePattern() string {
-	c.live()
-	if c.route == nil {
+	if !c.live() || c.route == nil {
 		return ""
 	}
 	return c.route.info.Pattern
@@ -161,7 +176,9 @@ func (c *Context) Query(name string) string {
 
 // QueryValues returns all query parameters, parsed once per request.
 func (c *Context) QueryValues() url.Values {
-	c.live()
+	if !c.live() {
+		return url.Values{}
+	}
 	if c.query == nil {
 		c.query = c.r.URL.Query()
 	}
@@ -169,11 +186,18 @@ func (c *Context) QueryValues() url.Values {
 }
 
 // Header returns the first value of the request header name, or "".
-func (c *Context) Header(name string) string { c.live(); return c.r.Header.Get(name) }
+func (c *Context) Header(name string) string {
+	if !c.live() {
+		return ""
+	}
+	return c.r.Header.Get(name)
+}
 
 // Cookie returns the value of the request cookie name, or "".
 func (c *Context) Cookie(name string) string {
-	c.live()
+	if !c.live() {
+		return ""
+	}
 	ck, err := c.r.Cookie(name)
 	if err != nil {
 		return ""
@@ -182,18 +206,29 @@ func (c *Context) Cookie(name string) string {
 }
 
 // RemoteAddr returns the peer's "ip:port" as net/http saw it.
-func (c *Context) RemoteAddr() string { c.live(); return c.r.RemoteAddr }
+func (c *Context) RemoteAddr() string {
+	if !c.live() {
+		return ""
+	}
+	return c.r.RemoteAddr
+}
 
 // Abort stops the remaining request middleware and the route handler;
 // response middleware still runs.
-func (c *Context) Abort() { c.live(); c.aborted = true }
+func (c *Context) Abort() {
+	if c.live() {
+		c.aborted = true
+	}
+}
 
 // IsAborted reports whether Abort was called.
-func (c *Context) IsAborted() bool { c.live(); return c.aborted }
+func (c *Context) IsAborted() bool { return c.live() && c.aborted }
 
 // Set stores an attribute for the rest of this request.
 func (c *Context) Set(key string, value any) {
-	c.live()
+	if !c.live() {
+		return
+	}
 	if c.attrs == nil {
 		c.attrs = make(map[string]any, 4)
 	}
@@ -202,14 +237,18 @@ func (c *Context) Set(key string, value any) {
 
 // Get returns the attribute stored under key.
 func (c *Context) Get(key string) (any, bool) {
-	c.live()
+	if !c.live() {
+		return nil, false
+	}
 	v, ok := c.attrs[key]
 	return v, ok
 }
 
 // Attributes calls fn for every attribute set on the request.
 func (c *Context) Attributes(fn func(key string, value any)) {
-	c.live()
+	if !c.live() {
+		return
+	}
 	for k, v := range c.attrs {
 		fn(k, v)
 	}
@@ -223,8 +262,16 @@ func Attr[T any](c *Context, key string) (T, bool) {
 	return t, ok && isT
 }
 
-// Server returns the Server handling the request.
-func (c *Context) Server() *Server { c.live(); return c.server }
+// Server returns the Server handling the request. The state keeps it,
+// so it is returned even after the handler returned (the use is logged).
+func (c *Context) Server() *Server {
+	c.live() // only to report a late use: the state keeps its server
+	return c.server
+}
 
-// Logger returns the server's logger.
-func (c *Context) Logger() *slog.Logger { c.live(); return c.server.log }
+// Logger returns the server's logger; like Server, even after the
+// handler returned.
+func (c *Context) Logger() *slog.Logger {
+	c.live() // only to report a late use: the state keeps its server
+	return c.server.log
+}

@@ -2,9 +2,11 @@ package hyperlane_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -152,31 +154,144 @@ func TestPooledContextIsResetBetweenRequests(t *testing.T) {
 	}
 }
 
-func TestContextUsedAfterHandlerReturnedPanics(t *testing.T) {
-	s := quiet()
+// TestContextUsedAfterHandlerReturnedIsANoOp calls every method of a
+// Context kept past its handler: none panics, none reaches the request
+// the pooled state serves next, each says so (ErrContextReleased or a
+// zero value), and the server logs the misuse once, with a stack.
+func TestContextUsedAfterHandlerReturnedIsANoOp(t *testing.T) {
+	s, logs := newLogged()
 	var kept *hyperlane.Context
-	s.Get("/", func(c *hyperlane.Context) error { kept = c; return nil })
-	do(s, "GET", "/", "")
-	for _, use := range []struct {
-		name string
-		fn   func()
-	}{
-		{"Param", func() { kept.Param("x") }},
-		{"Text", func() { _ = kept.Text(200, "late") }},
-		{"Request", func() { kept.Request() }},
-		{"Set", func() { kept.Set("k", 1) }},
-	} {
-		t.Run(use.name, func(t *testing.T) {
-			msg := func() (msg string) {
-				defer func() { msg = fmt.Sprint(recover()) }()
-				use.fn()
-				return ""
-			}()
-			if !strings.Contains(msg, "Context used after its handler returned") {
-				t.Fatalf("late %s: panic %q", use.name, msg)
-			}
-		})
+	var keptWriter http.ResponseWriter
+	var keptRequest *http.Request
+	s.Post("/keep/{id}", func(c *hyperlane.Context) error {
+		kept, keptWriter, keptRequest = c, c.ResponseWriter(), c.Request()
+		c.Set("user", "alice")
+		return c.Text(200, "kept")
+	})
+	s.Post("/next/{id}", func(c *hyperlane.Context) error {
+		// The state kept's handle pointed to serves this request now.
+		if fault := lateUses(t, kept, keptWriter, keptRequest); fault != "" {
+			return c.Text(500, fault)
+		}
+		_, user := c.Get("user")
+		body, err := c.Body()
+		return c.Text(200, fmt.Sprintf("id=%s user=%v body=%s %v", c.Param("id"), user, body, err))
+	})
+	if w := do(s, "POST", "/keep/1", `{"a":1}`, "Content-Type", "application/json"); w.Body.String() != "kept" {
+		t.Fatalf("keeping request answered %d %q", w.Code, w.Body)
 	}
+	w := do(s, "POST", "/next/2", "next body")
+	if want := "id=2 user=false body=next body <nil>"; w.Code != 200 || w.Body.String() != want {
+		t.Fatalf("next request answered %d %q, want 200 %q", w.Code, w.Body, want)
+	}
+	for _, h := range []string{"X-Late", "X-Late-Add", "Location", "Set-Cookie"} {
+		if v := w.Header().Get(h); v != "" {
+			t.Fatalf("the stale Context wrote %s: %q into the next request", h, v)
+		}
+	}
+	if fault := lateUses(t, kept, keptWriter, keptRequest); fault != "" { // and again between requests
+		t.Fatal(fault)
+	}
+	if n := strings.Count(logs.String(), "Context used after its handler returned;"); n != 1 {
+		t.Fatalf("misuse logged %d times, want once:\n%s", n, logs)
+	}
+	if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), "lateUses") {
+		t.Fatalf("misuse log has no warning with the stack of the late call:\n%s", logs)
+	}
+}
+
+// lateUses calls every method on a released Context and returns what
+// went wrong, or "": a panic, or a result that is not the released one.
+func lateUses(t *testing.T, c *hyperlane.Context, keptWriter http.ResponseWriter, keptRequest *http.Request) (fault string) {
+	t.Helper()
+	released := func(name string, err error) {
+		if fault == "" && !errors.Is(err, hyperlane.ErrContextReleased) {
+			fault = fmt.Sprintf("late %s returned %v, want ErrContextReleased", name, err)
+		}
+	}
+	zero := func(name string, ok bool) {
+		if fault == "" && !ok {
+			fault = fmt.Sprintf("late %s returned a value of the live request", name)
+		}
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			fault = fmt.Sprintf("late use panicked: %v", p)
+		}
+	}()
+	zero("Param", c.Param("id") == "")
+	zero("Params", c.Params() == nil)
+	zero("Method", c.Method() == "")
+	zero("Path", c.Path() == "")
+	zero("RoutePattern", c.RoutePattern() == "")
+	zero("Query", c.Query("q") == "" && len(c.QueryValues()) == 0)
+	zero("Header", c.Header("Content-Type") == "")
+	zero("Cookie", c.Cookie("s") == "")
+	zero("RemoteAddr", c.RemoteAddr() == "")
+	zero("ClientIP", c.ClientIP() == "")
+	zero("MountPrefix", c.MountPrefix() == "")
+	v, ok := c.Get("user")
+	zero("Get", v == nil && !ok)
+	c.Set("user", "mallory")
+	c.Attributes(func(string, any) { zero("Attributes", false) })
+	c.Abort()
+	zero("IsAborted", !c.IsAborted())
+	zero("StatusCode", c.StatusCode() == 0)
+	zero("Committed", !c.Committed())
+	zero("ResponseBody", c.ResponseBody() == nil)
+	r := c.Request()
+	zero("Request", r != nil && r.Method == http.MethodGet && r.URL.Path == "/" && len(r.Header) == 0 && r.Context().Err() != nil)
+	zero("Context", c.Context().Err() != nil && errors.Is(context.Cause(c.Context()), hyperlane.ErrContextReleased))
+	select {
+	case <-c.Done():
+	default:
+		zero("Done", false)
+	}
+	zero("Server", c.Server() != nil)
+	zero("Logger", c.Logger() != nil)
+	c.ResponseHeader().Set("X-Late", "1")
+	c.SetHeader("X-Late", "1").AddHeader("X-Late-Add", "1").DelHeader("Content-Type").
+		SetCookie(&http.Cookie{Name: "late", Value: "1"}).SetBody([]byte("late")).SetBodyString("late").
+		Status(599).SetBodyLimit(1)
+	c.SetRequest(httptest.NewRequest("GET", "/late", nil))
+	c.HandleError(errors.New("late"))
+	n, err := keptRequest.Body.Read(make([]byte, 64))
+	released("Request().Body.Read", err)
+	zero("Request().Body.Read", n == 0)
+	zero("Request().Body.Close", keptRequest.Body.Close() == nil)
+	b, err := c.Body()
+	released("Body", err)
+	zero("Body", b == nil)
+	var into map[string]any
+	released("BindJSON", c.BindJSON(&into))
+	n, err = c.Write([]byte("late"))
+	released("Write", err)
+	zero("Write", n == 0)
+	released("Text", c.Text(200, "late"))
+	released("HTML", c.HTML(200, "late"))
+	released("JSON", c.JSON(200, "late"))
+	released("Blob", c.Blob(200, "text/plain", []byte("late")))
+	released("NoContent", c.NoContent(204))
+	released("Redirect", c.Redirect(302, "/late"))
+	released("WriteProblem", c.WriteProblem(hyperlane.Error(418, "late")))
+	released("File", c.File("context_test.go"))
+	released("FileFS", c.FileFS(os.DirFS("."), "context_test.go"))
+	released("Send", c.Send())
+	released("Flush", c.Flush())
+	es := c.SSE()
+	released("SSE", es.Send(hyperlane.Event{Data: "late"}))
+	_, err = c.Writer().Write([]byte("late"))
+	released("Writer", err)
+	for _, rw := range []http.ResponseWriter{c.ResponseWriter(), keptWriter} {
+		rw.Header().Set("X-Late", "1")
+		rw.WriteHeader(599)
+		_, err = rw.Write([]byte("late"))
+		released("ResponseWriter", err)
+		released("ResponseController", http.NewResponseController(rw).Flush())
+	}
+	d := c.Detach()
+	zero("Detach", d.Method == "" && d.Path == "" && d.Header == nil && d.Context().Err() != nil)
+	return fault
 }
 
 func TestUseWrapsThePipelineWithNetHTTPMiddleware(t *testing.T) {

@@ -54,8 +54,9 @@
 // Send, Flush, Writer and File stream instead. A panic anywhere becomes a
 // logged 500 and the connection keeps serving.
 //
-// A Context is pooled: it, and the slices it lends, are valid only until
-// the handler returns; using it later panics while it sits in the pool.
+// A Context, and the slices it lends, are valid only until the handler
+// returns; a later use does nothing (ErrContextReleased), is logged once,
+// and never reaches another request. Goroutines take Context.Detach's copy.
 //
 // The guides are in the repository's docs/ folder: getting-started.md,
 // routing.md, context.md, middleware.md and server.md.

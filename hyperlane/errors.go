@@ -162,7 +162,9 @@ func (e *HTTPError) Unwrap() error { return e.Err }
 // Instance when empty. It replaces any buffered body and returns
 // ErrCommitted when the response was already sent.
 func (c *Context) WriteProblem(e *HTTPError) error {
-	c.live()
+	if !c.live() {
+		return ErrContextReleased
+	}
 	if c.committed {
 		return ErrCommitted
 	}

@@ -28,7 +28,9 @@ const maxHashedFile = 8 << 20
 // symbolic links included. Never build it from the request: serve names
 // a client chooses with Static, or FileFS over an os.Root.
 func (c *Context) File(name string) error {
-	c.live()
+	if !c.live() {
+		return ErrContextReleased
+	}
 	dir, base := filepath.Split(filepath.Clean(name))
 	if dir == "" {
 		dir = "."
@@ -53,7 +55,9 @@ func (c *Context) File(name string) error {
 // The file is streamed: the response is committed, response middleware
 // sees the status but can no longer change the response.
 func (c *Context) FileFS(fsys fs.FS, name string) error {
-	c.live()
+	if !c.live() {
+		return ErrContextReleased
+	}
 	if c.committed {
 		return ErrCommitted
 	}

@@ -88,4 +88,9 @@ func MountPrefix(r *http.Request) string {
 }
 
 // MountPrefix returns the path prefix the app is mounted under, or "".
-func (c *Context) MountPrefix() string { c.live(); return MountPrefix(c.r) }
+func (c *Context) MountPrefix() string {
+	if !c.live() {
+		return ""
+	}
+	return MountPrefix(c.r)
+}

@@ -174,7 +174,7 @@ func TestStaticRoutesLiveInTheMap(t *testing.T) {
 	if len(s.router.static.paths) != 1 {
 		t.Fatalf("static map holds %d paths, want only /users/me", len(s.router.static.paths))
 	}
-	c := &Context{}
+	c := testContext(nil)
 	if r := s.router.find(c, idxGet, "/users/me"); r != sr[idxGet] {
 		t.Fatal("find did not return the static route")
 	}

@@ -28,7 +28,9 @@ import (
 //
 // A code outside 300-399 or a location that does not parse is a 500.
 func (c *Context) Redirect(code int, location string) error {
-	c.live()
+	if !c.live() {
+		return ErrContextReleased
+	}
 	if c.committed {
 		return ErrCommitted
 	}

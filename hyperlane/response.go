@@ -27,11 +27,18 @@ var (
 var ErrCommitted = errors.New("hyperlane: response already committed")
 
 // Status sets the response status code.
-func (c *Context) Status(code int) *Context { c.live(); c.status = code; return c }
+func (c *Context) Status(code int) *Context {
+	if c.live() {
+		c.status = code
+	}
+	return c
+}
 
 // StatusCode returns the response status set so far (200 if none).
 func (c *Context) StatusCode() int {
-	c.live()
+	if !c.live() {
+		return 0
+	}
 	if c.status == 0 {
 		return http.StatusOK
 	}
@@ -40,25 +47,36 @@ func (c *Context) StatusCode() int {
 
 // ResponseHeader returns the response header map; changes apply until the
 // response is committed.
-func (c *Context) ResponseHeader() http.Header { c.live(); return c.w.Header() }
+func (c *Context) ResponseHeader() http.Header {
+	if !c.live() {
+		return http.Header{} // not sent anywhere
+	}
+	return c.w.Header()
+}
 
 // SetHeader sets a response header, replacing existing values.
 func (c *Context) SetHeader(key, value string) *Context {
-	c.live()
+	if !c.live() {
+		return c
+	}
 	c.w.Header().Set(key, value)
 	return c
 }
 
 // AddHeader adds a value to a response header.
 func (c *Context) AddHeader(key, value string) *Context {
-	c.live()
+	if !c.live() {
+		return c
+	}
 	c.w.Header().Add(key, value)
 	return c
 }
 
 // DelHeader removes a response header.
 func (c *Context) DelHeader(key string) *Context {
-	c.live()
+	if !c.live() {
+		return c
+	}
 	c.w.Header().Del(key)
 	return c
 }
@@ -66,34 +84,47 @@ func (c *Context) DelHeader(key string) *Context {
 // SetCookie adds a Set-Cookie header; an invalid cookie is dropped, as
 // net/http does.
 func (c *Context) SetCookie(ck *http.Cookie) *Context {
-	c.live()
+	if !c.live() {
+		return c
+	}
 	http.SetCookie(c.w, ck)
 	return c
 }
 
 // SetBody replaces the buffered response body with a copy of b.
 func (c *Context) SetBody(b []byte) *Context {
-	c.live()
+	if !c.live() {
+		return c
+	}
 	c.body = append(c.body[:0], b...)
 	return c
 }
 
 // SetBodyString replaces the buffered response body with s.
 func (c *Context) SetBodyString(s string) *Context {
-	c.live()
+	if !c.live() {
+		return c
+	}
 	c.body = append(c.body[:0], s...)
 	return c
 }
 
 // ResponseBody returns the buffered response body, for response
 // middleware. The slice is borrowed: valid until the handler returns.
-func (c *Context) ResponseBody() []byte { c.live(); return c.body }
+func (c *Context) ResponseBody() []byte {
+	if !c.live() {
+		return nil
+	}
+	return c.body
+}
 
 // Write appends to the buffered body (Context is an io.Writer, so
 // templates and encoders write into it). After the response was
 // committed by Send or Flush it writes straight to the client.
 func (c *Context) Write(b []byte) (int, error) {
-	c.live()
+	if !c.live() {
+		return 0, ErrContextReleased
+	}
 	if c.committed {
 		c.extendWriteDeadline()
 		return c.w.Write(b)
@@ -104,7 +135,9 @@ func (c *Context) Write(b []byte) (int, error) {
 
 // Text responds with a text/plain body.
 func (c *Context) Text(code int, s string) error {
-	c.live()
+	if !c.live() {
+		return ErrContextReleased
+	}
 	if c.committed {
 		return ErrCommitted
 	}
@@ -116,7 +149,9 @@ func (c *Context) Text(code int, s string) error {
 
 // HTML responds with a text/html body.
 func (c *Context) HTML(code int, html string) error {
-	c.live()
+	if !c.live() {
+		return ErrContextReleased
+	}
 	if c.committed {
 		return ErrCommitted
 	}
@@ -129,7 +164,9 @@ func (c *Context) HTML(code int, html string) error {
 // JSON responds with v encoded as JSON. An encoding error is returned
 // (and so becomes a 500) with the body left empty.
 func (c *Context) JSON(code int, v any) error {
-	c.live()
+	if !c.live() {
+		return ErrContextReleased
+	}
 	if c.committed {
 		return ErrCommitted
 	}
@@ -146,7 +183,9 @@ func (c *Context) JSON(code int, v any) error {
 // Blob responds with b and the given content type; an empty content type
 // lets net/http sniff one.
 func (c *Context) Blob(code int, contentType string, b []byte) error {
-	c.live()
+	if !c.live() {
+		return ErrContextReleased
+	}
 	if c.committed {
 		return ErrCommitted
 	}
@@ -160,7 +199,9 @@ func (c *Context) Blob(code int, contentType string, b []byte) error {
 
 // NoContent responds with code and no body.
 func (c *Context) NoContent(code int) error {
-	c.live()
+	if !c.live() {
+		return ErrContextReleased
+	}
 	if c.committed {
 		return ErrCommitted
 	}
@@ -173,7 +214,9 @@ func (c *Context) NoContent(code int) error {
 // response (Hyperlane's send). Later writes go straight to the client;
 // response middleware still runs but can no longer change what was sent.
 func (c *Context) Send() error {
-	c.live()
+	if !c.live() {
+		return ErrContextReleased
+	}
 	if c.committed {
 		return ErrCommitted
 	}
@@ -183,7 +226,9 @@ func (c *Context) Send() error {
 // Flush commits the response if needed and flushes it to the client, for
 // streamed bodies. The write deadline is renewed on every flush.
 func (c *Context) Flush() error {
-	c.live()
+	if !c.live() {
+		return ErrContextReleased
+	}
 	if !c.committed {
 		if err := c.writeOut(false); err != nil {
 			return err
@@ -194,13 +239,15 @@ func (c *Context) Flush() error {
 }
 
 // Committed reports whether the response has been sent or taken over.
-func (c *Context) Committed() bool { c.live(); return c.committed }
+func (c *Context) Committed() bool { return c.live() && c.committed }
 
 // Writer returns the raw http.ResponseWriter and commits the response:
 // the buffered status and body are then not written by Hyperlane; the
 // caller writes everything itself. Headers set so far are kept.
 func (c *Context) Writer() http.ResponseWriter {
-	c.live()
+	if !c.live() {
+		return &releasedWriter{}
+	}
 	if !c.committed {
 		c.committed = true
 		c.reqBody.boundDrain()
@@ -213,7 +260,12 @@ func (c *Context) Writer() http.ResponseWriter {
 // Context's buffer, so a net/http handler's response passes through
 // response middleware and is written once. Flush and Hijack commit and
 // stream, and it works with http.ResponseController.
-func (c *Context) ResponseWriter() http.ResponseWriter { c.live(); c.bw.c = c; return &c.bw }
+func (c *Context) ResponseWriter() http.ResponseWriter {
+	if !c.live() {
+		return &releasedWriter{}
+	}
+	return (*bufferedWriter)(c)
+}
 
 // writeBuffered writes the response at the end of the request: status,
 // headers and body, once, with Content-Length.
@@ -311,35 +363,48 @@ func (b *bodyBuffer) Write(p []byte) (int, error) {
 
 // bufferedWriter is the http.ResponseWriter of Context.ResponseWriter.
 // Until the response is committed, WriteHeader sets the Context's status
-// and Write appends to its body; after, both go to the client.
-type bufferedWriter struct {
-	c           *Context
-	wroteHeader bool
+// and Write appends to its body; after, both go to the client. It is the
+// Context handle under another type, not part of the pooled state, so a
+// net/http handler's goroutine that keeps it finds it released instead of
+// another request, and making one costs nothing.
+type bufferedWriter Context
+
+func (b *bufferedWriter) ctx() *Context { return (*Context)(b) }
+
+func (b *bufferedWriter) Header() http.Header {
+	if !b.ctx().live() {
+		return http.Header{}
+	}
+	return b.ctx().w.Header()
 }
 
-func (b *bufferedWriter) Header() http.Header { return b.c.w.Header() }
-
 func (b *bufferedWriter) WriteHeader(code int) {
+	if !b.ctx().live() {
+		return
+	}
 	if code >= 100 && code < 200 && code != http.StatusSwitchingProtocols {
-		b.c.w.WriteHeader(code) // informational: sent at once, as net/http does
+		b.ctx().w.WriteHeader(code) // informational: sent at once, as net/http does
 		return
 	}
-	if b.wroteHeader {
+	if b.rwWroteHeader {
 		return
 	}
-	b.wroteHeader = true
-	if b.c.committed {
-		b.c.w.WriteHeader(code)
+	b.rwWroteHeader = true
+	if b.ctx().committed {
+		b.ctx().w.WriteHeader(code)
 		return
 	}
-	b.c.status = code
+	b.ctx().status = code
 }
 
 func (b *bufferedWriter) Write(p []byte) (int, error) {
-	if !b.wroteHeader {
+	if !b.ctx().live() {
+		return 0, ErrContextReleased
+	}
+	if !b.rwWroteHeader {
 		b.WriteHeader(http.StatusOK)
 	}
-	return b.c.Write(p)
+	return b.ctx().Write(p)
 }
 
 // Flush commits what is buffered and flushes it.
@@ -347,55 +412,73 @@ func (b *bufferedWriter) Flush() { _ = b.FlushError() }
 
 // FlushError is Flush for http.ResponseController.
 func (b *bufferedWriter) FlushError() error {
-	if !b.wroteHeader {
+	if !b.ctx().live() {
+		return ErrContextReleased
+	}
+	if !b.rwWroteHeader {
 		b.WriteHeader(http.StatusOK)
 	}
-	return b.c.Flush()
+	return b.ctx().Flush()
 }
 
 // Hijack takes over the connection; the response counts as committed.
 // A status written before, such as the 101 of a WebSocket handshake, is
 // sent first, as net/http does.
 func (b *bufferedWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	pending := !b.c.committed && (b.c.status != 0 || len(b.c.body) > 0)
+	if !b.ctx().live() {
+		return nil, nil, ErrContextReleased
+	}
+	pending := !b.ctx().committed && (b.ctx().status != 0 || len(b.ctx().body) > 0)
 	w := b.Unwrap()
 	if pending {
 		sendHeaderNow(w)
 	}
 	conn, rw, err := http.NewResponseController(w).Hijack()
 	if err == nil {
-		b.c.committed = true
+		b.ctx().committed = true
 	}
 	return conn, rw, err
 }
 
 // SetReadDeadline is for http.ResponseController.
 func (b *bufferedWriter) SetReadDeadline(t time.Time) error {
-	return http.NewResponseController(b.c.w).SetReadDeadline(t)
+	if !b.ctx().live() {
+		return ErrContextReleased
+	}
+	return http.NewResponseController(b.ctx().w).SetReadDeadline(t)
 }
 
 // SetWriteDeadline is for http.ResponseController.
 func (b *bufferedWriter) SetWriteDeadline(t time.Time) error {
-	forgetWriteDeadline(b.c.r)
-	return http.NewResponseController(b.c.w).SetWriteDeadline(t)
+	if !b.ctx().live() {
+		return ErrContextReleased
+	}
+	forgetWriteDeadline(b.ctx().r)
+	return http.NewResponseController(b.ctx().w).SetWriteDeadline(t)
 }
 
 // EnableFullDuplex is for http.ResponseController.
 func (b *bufferedWriter) EnableFullDuplex() error {
-	return http.NewResponseController(b.c.w).EnableFullDuplex()
+	if !b.ctx().live() {
+		return ErrContextReleased
+	}
+	return http.NewResponseController(b.ctx().w).EnableFullDuplex()
 }
 
 // Unwrap returns the underlying writer. The response is committed first,
 // since whoever unwraps may write around the buffer: what is buffered is
 // sent, and a status not chosen yet is left to the caller.
 func (b *bufferedWriter) Unwrap() http.ResponseWriter {
-	c := b.c
+	c := b.ctx()
+	if !c.live() {
+		return &releasedWriter{}
+	}
 	if !c.committed {
 		if c.status == 0 && len(c.body) == 0 {
 			c.committed = true
 			c.reqBody.boundDrain()
 		} else {
-			b.wroteHeader = true
+			b.rwWroteHeader = true
 			_ = c.writeOut(false)
 		}
 	}

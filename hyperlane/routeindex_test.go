@@ -62,7 +62,7 @@ func TestParamIndexLeavesRegexPrefixesToTheTree(t *testing.T) {
 					t.Fatalf("%s: /users/ is indexed beside a regex route", methods[mi])
 				}
 			}
-			c := &Context{r: newTestRequest("/users/42")}
+			c := testContext(newTestRequest("/users/42"))
 			if r := s.router.find(c, idxGet, "/users/42"); r == nil || r.info.Pattern != "/users/{id:[0-9]+}" {
 				t.Fatalf("GET /users/42 found %v, want the regex route", r)
 			}
@@ -142,10 +142,10 @@ func compareWithTree(t *testing.T, s *Server, method, path string) {
 	req := newTestRequest("/")
 	req.URL.RawPath = path // routing path and escaping as sent
 
-	got := &Context{r: req}
+	got := testContext(req)
 	gotRoute := s.router.find(got, mi, path)
 
-	want := &Context{r: req}
+	want := testContext(req)
 	wantRoute := treeFind(s, want, mi, path)
 	if gotRoute != wantRoute {
 		t.Fatalf("%s %q: router found %s, tree %s", method, path, routeName(gotRoute), routeName(wantRoute))
@@ -186,4 +186,12 @@ func routeName(r *route) string {
 
 func newTestRequest(path string) *http.Request {
 	return httptest.NewRequest(http.MethodGet, path, nil)
+}
+
+// testContext is a live Context around r, outside any server, for tests
+// that drive the router directly.
+func testContext(r *http.Request) *Context {
+	c := &Context{contextState: &contextState{r: r}}
+	c.owner.Store(c)
+	return c
 }

@@ -48,6 +48,9 @@ type Server struct {
 	draining  atomic.Bool // Drain began: responses say Connection: close
 	listener  *pausableListener
 	clock     coarseClock // ticks while serving, for renewFinalWriteDeadline
+
+	contexts       sync.Pool   // *contextState, each made for this server
+	contextMisused atomic.Bool // a released Context was used: logged once
 }
 
 // New returns a Server configured by opts on top of safe defaults.
@@ -61,6 +64,7 @@ func New(opts ...Option) *Server {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
+	s.contexts.New = func() any { return &contextState{server: s} }
 	s.root = &Group{server: s}
 	s.root.chain = []*Group{s.root}
 	s.missing = s.routeMissing

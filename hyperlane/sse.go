@@ -86,7 +86,9 @@ type EventStream struct {
 // Done tells which, and Send then fails. Calling SSE again returns the
 // same stream.
 func (c *Context) SSE(opts ...SSEOption) *EventStream {
-	c.live()
+	if !c.live() {
+		return releasedStream()
+	}
 	if c.stream != nil {
 		return c.stream
 	}

@@ -235,12 +235,16 @@ func (ws *Conn) Request() *http.Request { return ws.req }
 
 // Get returns an attribute the request middleware stored on the
 // request's Context, such as an authenticated user. Once the handler
-// returned, the Context belongs to another request and Get finds nothing.
+// returned, the Context is released and Get finds nothing.
+//
+// The lookup holds the lock that finish takes to mark the handler
+// returned, and the Context is released only after finish: so the
+// Context cannot be released, or reused by another request, between the
+// check and the read.
 func (ws *Conn) Get(key string) (any, bool) {
 	ws.mu.Lock()
-	finished := ws.finished
-	ws.mu.Unlock()
-	if finished {
+	defer ws.mu.Unlock()
+	if ws.finished {
 		return nil, false
 	}
 	return ws.c.Get(key)
