@@ -47,6 +47,16 @@ type Config struct {
 	SwaggerPath string // Swagger UI (embedded, works offline), default /swagger
 	RapiDocPath string // RapiDoc page, default /rapidoc
 
+	// ForbidUnknownFields closes every JSON object the document reflects
+	// from a struct (additionalProperties: false), so that a request body
+	// property the type has no field for is a 422 naming it, as FastAPI's
+	// extra="forbid" does. By default unknown properties are ignored, as
+	// encoding/json ignores them, and the document does not forbid them.
+	// Either way the validator follows the document. One type can choose
+	// for itself with a field `_ struct{} additionalProperties:"false"`
+	// (or "true" to stay open under ForbidUnknownFields).
+	ForbidUnknownFields bool
+
 	// RapiDocScriptURL is where the RapiDoc page loads rapidoc-min.js
 	// from; default DefaultRapiDocScriptURL, a pinned CDN file. Point it
 	// at a copy you serve yourself to work offline.
@@ -124,7 +134,7 @@ func New(s *hyperlane.Server, cfg Config) *API {
 	}
 	a.names.reserve(reflect.TypeFor[hyperlane.HTTPError](), "Problem")
 	a.names.reserve(reflect.TypeFor[hyperlane.ErrorDetail](), "ErrorDetail")
-	a.r31, a.r30 = newReflectors(a.names)
+	a.r31, a.r30 = newReflectors(a.names, cfg.ForbidUnknownFields)
 	a.describe()
 	for i := range cfg.SecuritySchemes {
 		a.addScheme(&cfg.SecuritySchemes[i])
