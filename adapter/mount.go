@@ -61,6 +61,9 @@ func Mount(prefix string, h http.Handler) http.Handler {
 			bad("has a parameter that is not a whole segment: " + quote(seg))
 		}
 	}
+	if err := hyperlane.CheckPattern(m.prefix); err != nil {
+		bad("is invalid: " + err.Error())
+	}
 	return m
 }
 

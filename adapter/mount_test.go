@@ -120,3 +120,23 @@ func TestMountAtTheRootIsTheHandlerItself(t *testing.T) {
 		}
 	}
 }
+
+// A prefix in another router's parameter syntax would be a literal path
+// that no request reaches; it panics as hyperlane.CheckPattern says.
+func TestMountRejectsForeignParameterSyntax(t *testing.T) {
+	for _, tc := range []struct{ name, prefix, want string }{
+		{"gin colon", "/t/:tenant",
+			`adapter: Mount prefix "/t/:tenant" is invalid: segment ":tenant" is another router's parameter syntax: write "{tenant}"`},
+		{"Flask angle brackets", "/t/<tenant>/",
+			`adapter: Mount prefix "/t/<tenant>/" is invalid: segment "<tenant>" is another router's parameter syntax: write "{tenant}"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			defer func() {
+				if msg, _ := recover().(string); msg != tc.want {
+					t.Errorf("panic\n%s\nwant\n%s", msg, tc.want)
+				}
+			}()
+			adapter.Mount(tc.prefix, hyperlane.New())
+		})
+	}
+}

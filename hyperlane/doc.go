@@ -36,7 +36,10 @@
 // parameter, which wins over a catch-all. Parameter values are decoded
 // ("a%2Fb" gives "a/b"). A malformed pattern, a bad regular expression or
 // a duplicate method and pattern panics at registration, naming the
-// pattern.
+// pattern. So does another router's syntax, with the form to write:
+// "/users/:id" (write "/users/{id}"), "/static/*filepath" ("{filepath:.*}"),
+// "<id>", "{path...}"; a colon inside a segment stays literal
+// ("/v1/items:batchGet"). See CheckPattern.
 //
 // Matching is strict about trailing slashes unless WithRedirectTrailingSlash
 // is set. A request that matches no route gets 404; one whose path exists

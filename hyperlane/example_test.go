@@ -217,3 +217,17 @@ func ExampleContext_CheckJSONContentType() {
 	// "text/plain": 415 {"type":"about:blank","title":"Unsupported Media Type","status":415,"detail":"Content-Type \"text/plain\" is not JSON: send application/json","instance":"/events"}
 	// "": 415 {"type":"about:blank","title":"Unsupported Media Type","status":415,"detail":"request body has no Content-Type: send application/json","instance":"/events"}
 }
+
+// CheckPattern is the check every route registration runs: a pattern in
+// another router's syntax fails with the form to write, while a colon
+// inside a segment stays literal.
+func ExampleCheckPattern() {
+	for _, p := range []string{"/users/{id}", "/v1/items:batchGet", "/users/:id", "/static/*filepath"} {
+		fmt.Printf("%s: %v\n", p, hyperlane.CheckPattern(p))
+	}
+	// Output:
+	// /users/{id}: <nil>
+	// /v1/items:batchGet: <nil>
+	// /users/:id: segment ":id" is another router's parameter syntax: write "{id}"
+	// /static/*filepath: segment "*filepath" is another router's parameter syntax: write "{filepath:.*}" (or "*") as the last segment
+}

@@ -22,6 +22,12 @@ func (g *Group) Group(prefix string, fn func(g *Group)) {
 	if prefix != "" && (prefix[0] != '/' || strings.HasSuffix(prefix, "/")) {
 		panic("hyperlane: group prefix " + quote(prefix) + " must begin and must not end with '/'")
 	}
+	if prefix != "" {
+		// Checked now, not only when a route is added under it.
+		if err := CheckPattern(g.prefix + prefix); err != nil {
+			panic("hyperlane: group prefix " + quote(g.prefix+prefix) + ": " + err.Error())
+		}
+	}
 	sub := &Group{server: g.server, prefix: g.prefix + prefix}
 	sub.chain = append(append(make([]*Group, 0, len(g.chain)+1), g.chain...), sub)
 	fn(sub)

@@ -23,7 +23,11 @@ func (g *Group) Mount(prefix string, h http.Handler) {
 		panic("hyperlane: mount prefix " + quote(prefix) + ": nil handler")
 	}
 	full := g.prefix + prefix
-	if cp, err := compilePattern(full); err != nil || cp.tailName != "" {
+	cp, err := compilePattern(full)
+	if err != nil {
+		panic("hyperlane: mount prefix " + quote(full) + ": " + err.Error())
+	}
+	if cp.tailName != "" {
 		panic("hyperlane: mount prefix " + quote(full) + " must be a plain path, without catch-all")
 	}
 	depth := strings.Count(full, "/")

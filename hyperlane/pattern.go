@@ -15,6 +15,18 @@ type compiledPattern struct {
 	static   bool   // no parameters: served from the static map
 }
 
+// CheckPattern returns nil when pattern is a valid route pattern, or the
+// error registering it would panic with. Every way of registering a
+// route (methods, Route, Mount, Static, WebSocket, package openapi,
+// adapter.Mount) goes through this one check, so a pattern written in
+// another router's syntax (":id", "*filepath", "<id>", "{path...}")
+// fails at registration naming the form to write instead of becoming a
+// literal route that never matches.
+func CheckPattern(pattern string) error {
+	_, err := compilePattern(pattern)
+	return err
+}
+
 // compilePattern checks a pattern and translates it to chi's syntax:
 // "{name}" passes through, "{name:regex}" becomes "{name:^(?:regex)$}"
 // so that the expression must match the whole segment (chi only adds a
@@ -39,7 +51,10 @@ func compilePattern(pattern string) (compiledPattern, error) {
 			}
 			name, expr, hasExpr := strings.Cut(pattern[i+1:end], ":")
 			if !validParamName(name) {
-				return cp, fmt.Errorf("invalid parameter name %q", name)
+				return cp, fmt.Errorf("invalid parameter name %q%s", name, foreignBrace(name))
+			}
+			if hint := typeConstraint(name, expr); hint != "" {
+				return cp, fmt.Errorf("%s", hint)
 			}
 			if seen[name] {
 				return cp, fmt.Errorf("duplicate parameter %q", name)
@@ -78,7 +93,11 @@ func compilePattern(pattern string) (compiledPattern, error) {
 			shape.WriteString("{:" + expr + "}")
 			i = end + 1
 		case ch == '}':
-			return cp, fmt.Errorf("unbalanced '}' at offset %d", i)
+			return cp, fmt.Errorf("unbalanced '}' at offset %d: a parameter is written {name}", i)
+		case i > 0 && pattern[i-1] == '/' && (ch == ':' || ch == '<' || ch == '*' && len(segmentAt(pattern, i)) > 1):
+			// Only a segment that begins with one of them: a colon inside
+			// a segment is literal ("/v1/items:batchGet").
+			return cp, foreignSegment(segmentAt(pattern, i))
 		case ch == '*':
 			if i != len(pattern)-1 || pattern[i-1] != '/' {
 				return cp, fmt.Errorf("'*' must be the whole last segment")
@@ -122,7 +141,88 @@ func closingBrace(pattern string, open int) (int, error) {
 			}
 		}
 	}
-	return 0, fmt.Errorf("missing '}' for parameter at offset %d", open)
+	return 0, fmt.Errorf("missing '}' for parameter at offset %d: a parameter is written {name}", open)
+}
+
+// segmentAt returns the path segment that begins at i.
+func segmentAt(pattern string, i int) string {
+	if j := strings.IndexByte(pattern[i:], '/'); j >= 0 {
+		return pattern[i : i+j]
+	}
+	return pattern[i:]
+}
+
+// foreignSegment explains a segment written in another router's syntax:
+// ":id" (gin, echo, httprouter), "*filepath" (gin, httprouter) or "<id>"
+// and "<int:id>" (Flask, Rocket).
+func foreignSegment(seg string) error {
+	bad := func(want string) error {
+		return fmt.Errorf("segment %q is another router's parameter syntax: write %s", seg, want)
+	}
+	switch seg[0] {
+	case ':':
+		if name := seg[1:]; validParamName(name) {
+			return bad(quote("{" + name + "}"))
+		}
+	case '*':
+		if name := seg[1:]; validParamName(name) {
+			return bad(quote("{"+name+":.*}") + " (or " + quote("*") + ") as the last segment")
+		}
+	case '<':
+		inner, ok := strings.CutSuffix(seg[1:], ">")
+		conv, name, hasConv := strings.Cut(inner, ":")
+		if !hasConv {
+			name = conv
+		}
+		if ok && validParamName(name) {
+			if conv == "path" {
+				return bad(quote("{"+name+":.*}") + " as the last segment")
+			}
+			return bad(quote("{" + name + "}"))
+		}
+	}
+	return fmt.Errorf("segment %q begins with %q, which is not a parameter here: a parameter is written {name}, {name:regex} or {name:.*}", seg, seg[:1])
+}
+
+// foreignBrace adds a hint to an invalid name inside braces written in
+// another router's syntax: {path...} and {$} (net/http ServeMux),
+// {*path} (ASP.NET), {id?} (Laravel).
+func foreignBrace(name string) string {
+	switch {
+	case name == "$":
+		return ": {$} is net/http ServeMux syntax; a pattern here already matches the exact path"
+	case strings.HasSuffix(name, "...") && validParamName(strings.TrimSuffix(name, "...")):
+		return ": net/http ServeMux syntax; write {" + strings.TrimSuffix(name, "...") + ":.*} as the last segment"
+	case strings.HasPrefix(name, "*") && validParamName(name[1:]):
+		return ": write {" + name[1:] + ":.*} as the last segment"
+	case strings.HasSuffix(name, "?") && validParamName(strings.TrimSuffix(name, "?")):
+		return ": parameters are not optional; register the pattern with and without the segment"
+	}
+	return ": a parameter is written {name}, {name:regex} or {name:.*}"
+}
+
+// typeConstraints are the type names other routers accept after the
+// colon ({id:int} in ASP.NET, Rocket, gorilla-like helpers). Here the
+// part after ':' is a regular expression, so {id:int} would only match
+// the segment "int".
+var typeConstraints = map[string]string{
+	"int": "[0-9]+", "integer": "[0-9]+", "long": "[0-9]+", "uint": "[0-9]+", "number": "[0-9]+",
+	"float": "", "double": "", "decimal": "", "bool": "", "boolean": "",
+	"string": "", "alpha": "[a-zA-Z]+", "guid": "", "uuid": "", "slug": "",
+}
+
+// typeConstraint returns an error message when expr is a type name
+// rather than a regular expression, "" otherwise.
+func typeConstraint(name, expr string) string {
+	re, ok := typeConstraints[expr]
+	if !ok {
+		return ""
+	}
+	want := "{" + name + "}"
+	if re != "" {
+		want = "{" + name + ":" + re + "}"
+	}
+	return fmt.Sprintf("{%s:%s} is a type constraint from another router, but after ':' comes a regular expression (this one would only match the text %q): write %s", name, expr, expr, want)
 }
 
 func isTailExpr(expr string) bool { return expr == ".*" || expr == "^.*$" }

@@ -241,6 +241,16 @@ func (c *Context) Flush() error {
 // Committed reports whether the response has been sent or taken over.
 func (c *Context) Committed() bool { return c.live() && c.committed }
 
+// Responded reports whether a response was set on c: a status (Status,
+// or a terminal helper such as JSON, Blob or NoContent), a body, or a
+// commit (Send, Flush, Writer). Headers alone do not count. Package
+// openapi uses it to tell a typed operation that wrote its own response
+// from one that returned nothing by mistake.
+func (c *Context) Responded() bool {
+	c.live()
+	return c.committed || c.status != 0 || len(c.body) > 0
+}
+
 // Writer returns the raw http.ResponseWriter and commits the response:
 // the buffered status and body are then not written by Hyperlane; the
 // caller writes everything itself. Headers set so far are kept.

@@ -29,6 +29,13 @@ type RouteInfo struct {
 // RouteOption configures one route at registration.
 type RouteOption func(*RouteInfo)
 
+// MetaRegisteredBy is the Meta key, with a string value, that says what
+// registered a route on the user's behalf and how to move it, such as
+// "openapi.New; move it with openapi.Config.JSONPath". A later route with
+// the same method and pattern panics quoting it, so the user learns why
+// the path is taken whichever was registered first.
+const MetaRegisteredBy = "registeredBy"
+
 // Meta attaches a key and value to the route's RouteInfo.Meta.
 func Meta(key string, value any) RouteOption {
 	return func(ri *RouteInfo) {
@@ -95,14 +102,14 @@ type router struct {
 	static    staticIndex
 	params    paramIndex
 	byPattern [numMethods]map[string]*route // chi pattern -> route
-	shapes    map[string]string             // method+shape -> pattern, for duplicates
+	shapes    map[string]*route             // method+shape -> route, for duplicates
 	routes    []*route
 }
 
 func newRouter() router {
 	rt := router{
 		tree:   chi.NewMux(),
-		shapes: map[string]string{},
+		shapes: map[string]*route{},
 	}
 	for i := range rt.byPattern {
 		rt.byPattern[i] = map[string]*route{}
@@ -131,7 +138,11 @@ func (rt *router) add(method, pattern string, h Handler, groups []*Group, opts [
 		fail("%v", err)
 	}
 	if prev, dup := rt.shapes[method+" "+cp.shape]; dup {
-		fail("duplicate of %q", prev)
+		by, _ := prev.info.Meta[MetaRegisteredBy].(string)
+		if by != "" {
+			by = ", registered by " + by
+		}
+		fail("duplicate of %q%s", prev.info.Pattern, by)
 	}
 	func() {
 		defer func() {
@@ -141,7 +152,6 @@ func (rt *router) add(method, pattern string, h Handler, groups []*Group, opts [
 		}()
 		rt.tree.Method(method, cp.chi, unusedHandler)
 	}()
-	rt.shapes[method+" "+cp.shape] = pattern
 	r := &route{
 		info:     RouteInfo{Method: method, Pattern: pattern, Handler: funcName(h)},
 		handler:  h,
@@ -152,6 +162,7 @@ func (rt *router) add(method, pattern string, h Handler, groups []*Group, opts [
 		o(&r.info)
 	}
 	r.handler = r.info.wrap(h)
+	rt.shapes[method+" "+cp.shape] = r
 	rt.byPattern[mi][cp.chi] = r
 	if cp.static {
 		rt.static.add(mi, pattern, r)

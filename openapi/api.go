@@ -47,6 +47,16 @@ type Config struct {
 	SwaggerPath string // Swagger UI (embedded, works offline), default /swagger
 	RapiDocPath string // RapiDoc page, default /rapidoc
 
+	// ForbidUnknownFields closes every JSON object the document reflects
+	// from a struct (additionalProperties: false), so that a request body
+	// property the type has no field for is a 422 naming it, as FastAPI's
+	// extra="forbid" does. By default unknown properties are ignored, as
+	// encoding/json ignores them, and the document does not forbid them.
+	// Either way the validator follows the document. One type can choose
+	// for itself with a field `_ struct{} additionalProperties:"false"`
+	// (or "true" to stay open under ForbidUnknownFields).
+	ForbidUnknownFields bool
+
 	// RapiDocScriptURL is where the RapiDoc page loads rapidoc-min.js
 	// from; default DefaultRapiDocScriptURL, a pinned CDN file. Point it
 	// at a copy you serve yourself to work offline.
@@ -93,6 +103,7 @@ type API struct {
 
 	mu         sync.Mutex
 	ids        map[string]string // operation id -> "METHOD pattern"
+	ops        map[string]string // "METHOD pattern" -> operation id
 	documented []routeKey        // plain routes described by Document
 	schemes    map[string]*SecurityScheme
 	rendered   map[renderKey][]byte
@@ -116,13 +127,14 @@ func New(s *hyperlane.Server, cfg Config) *API {
 		config:   cfg,
 		names:    newSchemaNames(),
 		ids:      map[string]string{},
+		ops:      map[string]string{},
 		schemes:  map[string]*SecurityScheme{},
 		rendered: map[renderKey][]byte{},
 		pages:    map[string]*swaggerPage{},
 	}
 	a.names.reserve(reflect.TypeFor[hyperlane.HTTPError](), "Problem")
 	a.names.reserve(reflect.TypeFor[hyperlane.ErrorDetail](), "ErrorDetail")
-	a.r31, a.r30 = newReflectors(a.names)
+	a.r31, a.r30 = newReflectors(a.names, cfg.ForbidUnknownFields)
 	a.describe()
 	for i := range cfg.SecuritySchemes {
 		a.addScheme(&cfg.SecuritySchemes[i])
@@ -185,21 +197,33 @@ func nonEmpty(s string) *string {
 	return &s
 }
 
-// serve registers the document and doc page routes.
+// serve registers the document and doc page routes. Each is marked as
+// registered by New, so that a user route registered later on the same
+// path panics naming the Config field that moves it; one registered
+// before makes New panic the same way.
 func (a *API) serve() {
 	c := a.config
-	docs := []struct{ path, version, format string }{
-		{c.JSONPath, "3.1", "json"},
-		{c.YAMLPath, "3.1", "yaml"},
-		{c.JSON30Path, "3.0", "json"},
-		{c.YAML30Path, "3.0", "yaml"},
+	get := func(field, path string, h hyperlane.Handler) {
+		hint := fmt.Sprintf("openapi.New; move it with openapi.Config.%s, or turn it off with openapi.Disabled", field)
+		defer func() {
+			if r := recover(); r != nil {
+				panic(fmt.Sprintf("openapi.New: Config.%s %q: %v (move it with openapi.Config.%s, or turn it off with openapi.Disabled)", field, path, r, field))
+			}
+		}()
+		a.server.Get(path, h, hyperlane.Meta(hyperlane.MetaRegisteredBy, hint))
+	}
+	docs := []struct{ field, path, version, format string }{
+		{"JSONPath", c.JSONPath, "3.1", "json"},
+		{"YAMLPath", c.YAMLPath, "3.1", "yaml"},
+		{"JSON30Path", c.JSON30Path, "3.0", "json"},
+		{"YAML30Path", c.YAML30Path, "3.0", "yaml"},
 	}
 	for _, d := range docs {
 		if d.path == Disabled {
 			continue
 		}
 		version, format := d.version, d.format
-		a.server.Get(d.path, func(ctx *hyperlane.Context) error {
+		get(d.field, d.path, func(ctx *hyperlane.Context) error {
 			b, err := a.render(version, format, ctx.MountPrefix())
 			if err != nil {
 				return err
@@ -209,11 +233,11 @@ func (a *API) serve() {
 		})
 	}
 	if c.SwaggerPath != Disabled {
-		a.server.Get(c.SwaggerPath, a.swaggerUI)
-		a.server.Get(c.SwaggerPath+"/{file:.*}", a.swaggerUI)
+		get("SwaggerPath", c.SwaggerPath, a.swaggerUI)
+		get("SwaggerPath", c.SwaggerPath+"/{file:.*}", a.swaggerUI)
 	}
 	if c.RapiDocPath != Disabled {
-		a.server.Get(c.RapiDocPath, a.rapiDoc)
+		get("RapiDocPath", c.RapiDocPath, a.rapiDoc)
 	}
 }
 
@@ -225,8 +249,13 @@ var contentTypes = map[string]string{
 // Server returns the Server the API documents.
 func (a *API) Server() *hyperlane.Server { return a.server }
 
-// claimID records an operation id, failing when another operation has it.
+// claimID records an operation id, failing when another operation has it
+// or when the route itself is already an operation.
 func (a *API) claimID(id, method, pattern string) error {
+	// The same route twice is the mistake to name, whatever the ids.
+	if prev, dup := a.ops[method+" "+pattern]; dup {
+		return fmt.Errorf("duplicate route %s %s: it is already registered, as operation %q", method, pattern, prev)
+	}
 	if id == "" {
 		return fmt.Errorf("empty operation id")
 	}
@@ -234,15 +263,19 @@ func (a *API) claimID(id, method, pattern string) error {
 		return fmt.Errorf("operation id %q is already used by %s; set a unique one with openapi.OperationID", id, prev)
 	}
 	a.ids[id] = method + " " + pattern
+	a.ops[method+" "+pattern] = id
 	return nil
 }
 
 // specPath turns a route pattern into an OpenAPI path: regular
 // expressions are dropped ("{id:\\d+}" becomes "{id}"), and it returns
 // the parameter names in order. Catch-all patterns cannot be described.
+// The pattern is checked by hyperlane.CheckPattern, the router's rule.
 func specPath(pattern string) (string, []string, error) {
-	if pattern == "" || pattern[0] != '/' {
-		return "", nil, fmt.Errorf("pattern must begin with '/'")
+	// The router's own check first, so that a pattern in another
+	// router's syntax fails here with the router's message.
+	if err := hyperlane.CheckPattern(pattern); err != nil {
+		return "", nil, err
 	}
 	var b strings.Builder
 	var names []string

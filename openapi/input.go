@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Request locations, as used in error locations ("query.limit").
@@ -22,6 +24,12 @@ const (
 // the order they are looked for; "formData" is the swaggest spelling of
 // "form".
 var paramTags = [...]string{"path", "query", "header", "cookie", "form", "formData"}
+
+// exportedName is name with its first letter in upper case.
+func exportedName(name string) string {
+	r, size := utf8.DecodeRuneInString(name)
+	return string(unicode.ToUpper(r)) + name[size:]
+}
 
 // bodyKind is what a request body is decoded from.
 type bodyKind uint8
@@ -170,7 +178,8 @@ func (p *inputPlan) checkPath(names []string) error {
 }
 
 // walkFields calls fn for every exported field of t, descending into
-// embedded structs that carry no tag of their own.
+// embedded structs that carry no tag of their own. An unexported field
+// tagged as a parameter, form field or header is an error naming it.
 func walkFields(t reflect.Type, prefix []int, fn func(reflect.StructField, []int) error) error {
 	for i := range t.NumField() {
 		f := t.Field(i)
@@ -188,6 +197,14 @@ func walkFields(t reflect.Type, prefix []int, fn func(reflect.StructField, []int
 			}
 		}
 		if !f.IsExported() {
+			// reflect cannot set it, so a tagged one would silently stay
+			// zero (and the document would still list it).
+			for _, tag := range paramTags {
+				if v, ok := f.Tag.Lookup(tag); ok {
+					return fmt.Errorf("field %s.%s is tagged %s:%q but is unexported, so it can never be set; export it (%s)",
+						t, f.Name, tag, v, exportedName(f.Name))
+				}
+			}
 			continue
 		}
 		if err := fn(f, index); err != nil {

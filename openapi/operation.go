@@ -10,8 +10,16 @@ import (
 
 // Handler is a typed operation: it receives the bound and validated input
 // and returns the output, written as the response with the success
-// status, or an error, written as problem+json. A nil output with a nil
-// error sends the success status with no body.
+// status, or an error, written as problem+json.
+//
+// A nil output with a nil error means one of two things. When the
+// handler set the response itself through the Context (c.JSON, c.Blob,
+// c.NoContent, c.Status, c.Writer, an SSE stream...), that response is
+// sent as it is. Otherwise the output must have no body (such as
+// struct{} or a struct of header fields), and the success status is
+// sent; for an output with a body it is a mistake, answered with a 500
+// problem and an error logged naming the operation, never a 200 with an
+// empty body.
 type Handler[I, O any] func(c *hyperlane.Context, in *I) (*O, error)
 
 // Get registers a typed GET operation on pattern and documents it. Like
@@ -43,6 +51,7 @@ func Delete[I, O any](api *API, pattern string, h Handler[I, O], opts ...Option)
 
 // operation is a registered typed operation, ready to serve.
 type operation[I, O any] struct {
+	name    string // "operation \"getUser\" (GET /users/{id})", for errors
 	handler Handler[I, O]
 	in      *inputPlan
 	out     *outputPlan
@@ -130,6 +139,7 @@ func register[I, O any](api *API, method, pattern string, h Handler[I, O], opts 
 	if err := compileValidation(in, doc, api.r31.SpecEns().ComponentsEns().Schemas); err != nil {
 		fail(err)
 	}
+	op.name = fmt.Sprintf("operation %q (%s %s)", d.id, method, pattern)
 	routeOpts := append([]hyperlane.RouteOption{hyperlane.Meta("openapi.operationId", d.id)}, cfg.routeOptions...)
 	api.server.Route([]string{method}, pattern, op.serve, routeOpts...)
 }
@@ -150,6 +160,12 @@ func (op *operation[I, O]) serve(c *hyperlane.Context) error {
 		return err
 	}
 	if out == nil {
+		switch {
+		case c.Responded():
+			return nil // the handler wrote the response itself
+		case op.out.hasBody():
+			return fmt.Errorf("openapi: %s returned a nil %T and a nil error, but its output has a body: return the output, an error, or write the response through the Context", op.name, out)
+		}
 		return c.NoContent(op.status)
 	}
 	return op.out.write(c, op.status, out)

@@ -22,9 +22,10 @@ const (
 )
 
 // newReflectors returns the OpenAPI 3.1 and 3.0 reflectors, configured
-// alike: shared schema names, the required rule of jsonRequired, and no
-// null types outside JSON bodies.
-func newReflectors(names *schemaNames) (*openapi31.Reflector, *openapi3.Reflector) {
+// alike: shared schema names, the required rule of jsonRequired, no null
+// types outside JSON bodies, and closed objects when forbid is set
+// (Config.ForbidUnknownFields).
+func newReflectors(names *schemaNames, forbid bool) (*openapi31.Reflector, *openapi3.Reflector) {
 	r31, r30 := openapi31.NewReflector(), openapi3.NewReflector()
 	for _, r := range []*jsonschema.Reflector{r31.JSONSchemaReflector(), r30.JSONSchemaReflector()} {
 		r.DefaultOptions = append(r.DefaultOptions,
@@ -32,6 +33,9 @@ func newReflectors(names *schemaNames) (*openapi31.Reflector, *openapi3.Reflecto
 			jsonschema.InterceptProp(jsonRules),
 			jsonschema.InterceptNullability(nullOnlyInJSON),
 		)
+		if forbid {
+			r.DefaultOptions = append(r.DefaultOptions, jsonschema.InterceptSchema(closedObjects))
+		}
 	}
 	return r31, r30
 }
@@ -56,6 +60,40 @@ func jsonRules(p jsonschema.InterceptPropParams) error {
 		p.PropertySchema.RemoveType(jsonschema.Null)
 	}
 	return nil
+}
+
+// closedObjects says additionalProperties: false on the JSON schema of
+// every struct with properties. Requests are validated against that
+// schema, so a body property the type has no field for becomes a 422
+// naming it, where encoding/json would drop it silently (a misspelt
+// "emial" would be lost). It is also true of responses: encoding/json
+// writes only the fields. A struct that decodes or encodes itself
+// (json.Unmarshaler, json.Marshaler...) is left open, as is one whose
+// schema already says something (a field tagged additionalProperties).
+func closedObjects(p jsonschema.InterceptSchemaParams) (bool, error) {
+	if !p.Processed || p.Context.PropertyNameTag != "json" || p.Schema.AdditionalProperties != nil ||
+		!p.Value.IsValid() || p.Schema.Ref != nil {
+		return false, nil
+	}
+	t := p.Value.Type()
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct || len(p.Schema.Properties) == 0 || selfCoded(t) {
+		return false, nil
+	}
+	p.Schema.WithAdditionalProperties(jsonschema.SchemaOrBool{TypeBoolean: new(false)})
+	return false, nil
+}
+
+// selfCoded reports whether t or *t has its own JSON or text encoding.
+func selfCoded(t reflect.Type) bool {
+	for _, i := range []reflect.Type{unmarshalerType, marshalerType, textUnmarshalerType, textMarshalerType} {
+		if t.Implements(i) || reflect.PointerTo(t).Implements(i) {
+			return true
+		}
+	}
+	return false
 }
 
 // nullOnlyInJSON drops the null type from parameters, headers and form
