@@ -265,13 +265,13 @@ func Attr[T any](c *Context, key string) (T, bool) {
 // Server returns the Server handling the request. The state keeps it,
 // so it is returned even after the handler returned (the use is logged).
 func (c *Context) Server() *Server {
-	c.live() // only to report a late use: the state keeps its server
+	_ = c.live() // only to report a late use: the state keeps its server
 	return c.server
 }
 
 // Logger returns the server's logger; like Server, even after the
 // handler returned.
 func (c *Context) Logger() *slog.Logger {
-	c.live() // only to report a late use: the state keeps its server
+	_ = c.live() // only to report a late use: the state keeps its server
 	return c.server.log
 }

@@ -247,7 +247,9 @@ func (c *Context) Committed() bool { return c.live() && c.committed }
 // openapi uses it to tell a typed operation that wrote its own response
 // from one that returned nothing by mistake.
 func (c *Context) Responded() bool {
-	c.live()
+	if !c.live() {
+		return false
+	}
 	return c.committed || c.status != 0 || len(c.body) > 0
 }
 
