@@ -130,17 +130,48 @@ func (c *Context) Body() ([]byte, error) {
 	}
 	if b.limit >= 0 && c.r.ContentLength > b.limit {
 		c.w.Header().Set("Connection", "close")
-		return nil, Errorf(http.StatusRequestEntityTooLarge, "request body larger than %d bytes", b.limit)
+		return nil, BodyTooLarge(b.limit)
 	}
-	buf := bytes.NewBuffer(b.cached[:0])
-	if _, err := buf.ReadFrom(b); err != nil {
+	buf, err := readBody(b, b.cached[:0], c.r.ContentLength)
+	if err != nil {
 		if b.limited {
-			return nil, Errorf(http.StatusRequestEntityTooLarge, "request body larger than %d bytes", b.limit)
+			return nil, BodyTooLarge(b.limit)
 		}
 		return nil, Errorf(http.StatusBadRequest, "reading request body: %w", err)
 	}
-	b.cached, b.read = buf.Bytes(), true
+	b.cached, b.read = buf, true
 	return b.cached, nil
+}
+
+// firstBodyChunk is what a body is given before any of it arrives: a
+// declared length is a promise, not memory to hand out up front.
+const firstBodyChunk = 64 << 10
+
+// readBody reads r to its end into buf. With a declared length the
+// buffer doubles until the next step would pass half of it, then jumps
+// to the length plus one byte to see the end: a body of n bytes ends in
+// a buffer of n, not up to 2n, allocating under 2n in all; and a body
+// that stalls has cost at most twice what arrived.
+func readBody(r io.Reader, buf []byte, declared int64) ([]byte, error) {
+	for {
+		if len(buf) == cap(buf) {
+			want := max(2*cap(buf), firstBodyChunk)
+			if declared > 0 && int64(len(buf)) <= declared && 2*int64(want) >= declared {
+				want = int(declared + 1) // the body and one byte to see its end
+			}
+			grown := make([]byte, len(buf), want)
+			copy(grown, buf)
+			buf = grown
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
 }
 
 // BindJSON decodes the JSON request body into v. A body not declared as

@@ -1,7 +1,6 @@
 package hyperlane
 
 import (
-	"bytes"
 	"errors"
 	"io"
 	"net/http"
@@ -70,17 +69,16 @@ func (c *Context) readReplacedBody() ([]byte, error) {
 	if limit >= 0 {
 		src = io.LimitReader(src, limit+1)
 	}
-	buf := bytes.NewBuffer(b.cached[:0])
-	_, err := buf.ReadFrom(src)
+	buf, err := readBody(src, b.cached[:0], -1)
 	var mbe *http.MaxBytesError
 	switch {
-	case limit >= 0 && int64(buf.Len()) > limit || errors.As(err, &mbe):
+	case limit >= 0 && int64(len(buf)) > limit || errors.As(err, &mbe):
 		c.w.Header().Set("Connection", "close")
-		return nil, Errorf(http.StatusRequestEntityTooLarge, "request body larger than %d bytes", limit)
+		return nil, BodyTooLarge(limit)
 	case err != nil:
 		return nil, Errorf(http.StatusBadRequest, "reading request body: %w", err)
 	}
-	b.cached, b.read = buf.Bytes(), true
+	b.cached, b.read = buf, true
 	return b.cached, nil
 }
 

@@ -145,6 +145,12 @@ func dropCauses(s string) string {
 	return out
 }
 
+// BodyTooLarge is the 413 problem for a request body over limit bytes:
+// the one answer every body reader in Hyperlane and its packages gives.
+func BodyTooLarge(limit int64) *HTTPError {
+	return Errorf(http.StatusRequestEntityTooLarge, "request body larger than %d bytes", limit)
+}
+
 // Error returns the status and the Detail, as sent to the client; the
 // cause is not in it (see Unwrap).
 func (e *HTTPError) Error() string {
@@ -242,7 +248,7 @@ func DefaultErrorHandler(c *Context, err error) {
 			logError(c, slog.LevelDebug, err)
 		}
 	case errors.As(err, &mbe):
-		he = Errorf(http.StatusRequestEntityTooLarge, "request body larger than %d bytes", mbe.Limit)
+		he = BodyTooLarge(mbe.Limit)
 	default:
 		logError(c, slog.LevelError, err)
 		he = Error(http.StatusInternalServerError, "")

@@ -131,7 +131,7 @@ func (p *inputPlan) bindForm(c *hyperlane.Context, v reflect.Value, errs *[]hype
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return hyperlane.Errorf(http.StatusRequestEntityTooLarge, "request body larger than %d bytes", mbe.Limit)
+			return hyperlane.BodyTooLarge(mbe.Limit)
 		}
 		return hyperlane.Errorf(http.StatusBadRequest, "malformed form body: %w", err)
 	}
