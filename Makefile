@@ -12,12 +12,15 @@ MODULES := . e2e bench
 
 .PHONY: run test e2e bench bench-micro lint fuzz api.yaml check-api
 
-run: ## start examples/quickstart on $(HYPERLANE_ADDR)
-	$(GO) run ./examples/quickstart
+run: ## build and start examples/quickstart on $(HYPERLANE_ADDR)
+	@echo "building examples/quickstart into bin/ (the first build, on a cold cache, takes a minute or two) ..."
+	@$(GO) build -o bin/quickstart ./examples/quickstart
+	@echo "starting bin/quickstart on $(HYPERLANE_ADDR) (Ctrl-C drains and stops it)"
+	@./bin/quickstart
 
-test: ## go vet + race tests over the library and examples
+test: ## go vet + race tests over the library and examples (-short: make e2e runs the heavy ones in full)
 	$(GO) vet ./...
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -short -count=1 ./...
 
 e2e: ## end-to-end tests with outside tools (installs what it needs)
 	bash e2e/run.sh

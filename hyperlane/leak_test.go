@@ -16,11 +16,14 @@ import (
 )
 
 // leakScale returns how many clients of each kind TestVanishedClients
-// runs, and how many are connected at once. make test runs 1,000 of
-// each; the e2e suite sets HYPERLANE_LEAK_CLIENTS=10000 (and the batch
-// with HYPERLANE_LEAK_BATCH) to run the full count.
+// runs, and how many are connected at once: 1,000 of each, 200 with
+// -short (make test); the e2e suite sets HYPERLANE_LEAK_CLIENTS=10000
+// (and the batch with HYPERLANE_LEAK_BATCH) to run the full count.
 func leakScale(t *testing.T) (total, batch int) {
 	total, batch = 1000, 250
+	if testing.Short() {
+		total, batch = 200, 100
+	}
 	if v := os.Getenv("HYPERLANE_LEAK_CLIENTS"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {

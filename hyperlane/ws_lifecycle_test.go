@@ -135,7 +135,13 @@ func TestWebSocketReadTimeoutKeepsConnection(t *testing.T) {
 }
 
 func TestWebSocketConcurrentWrites(t *testing.T) {
-	const writers, each = 8, 200
+	// 1,600 messages of up to 20 kB take half a minute under -race on two
+	// cores; -short (make test) interleaves 8 writers over 200 messages.
+	const writers = 8
+	each := 200
+	if testing.Short() {
+		each = 25
+	}
 	s, _ := rtServer()
 	s.WebSocket("/ws", func(_ *hyperlane.Context, ws *hyperlane.Conn) error {
 		var wg sync.WaitGroup
