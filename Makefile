@@ -18,9 +18,11 @@ run: ## build and start examples/quickstart on $(HYPERLANE_ADDR)
 	@echo "starting bin/quickstart on $(HYPERLANE_ADDR) (Ctrl-C drains and stops it)"
 	@./bin/quickstart
 
-test: ## go vet + race tests over the library and examples (-short: make e2e runs the heavy ones in full)
+# -short: make e2e runs the heavy tests in full. -parallel 8: parallel
+# tests mostly wait out timeouts on sockets, not on the CPU.
+test: ## go vet + race tests over the library and examples
 	$(GO) vet ./...
-	$(GO) test -race -short -count=1 ./...
+	$(GO) test -race -short -parallel 8 -count=1 ./...
 
 e2e: ## end-to-end tests with outside tools (installs what it needs)
 	bash e2e/run.sh

@@ -40,7 +40,9 @@ func TestFromEnv(t *testing.T) {
 		}
 		done := make(chan error, 1)
 		go func() { done <- s.RunListener(ctx, ln) }()
-		resp, err := http.Get("http://" + addr + "/")
+		client := &http.Client{}
+		defer client.CloseIdleConnections()
+		resp, err := client.Get("http://" + addr + "/")
 		if err != nil {
 			t.Fatal(err)
 		}

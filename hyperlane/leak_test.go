@@ -156,8 +156,10 @@ func TestVanishedClientsLeakNothing(t *testing.T) {
 	}
 	t.Logf("%d WebSocket + %d SSE clients vanished (%d at a time, half with RST): goroutines %d -> peak %d -> %d, fds %d -> peak %d -> %d",
 		total, total, batch, baseG, peakG, runtime.NumGoroutine(), baseF, peakF, openFDs(t))
-	if peakF < baseF+4*batch {
-		t.Fatalf("peak of %d fds over a baseline of %d: the %d clients of each kind were not connected at once", peakF, baseF, batch)
+	// A descriptor an earlier test left open may close meanwhile: count
+	// the peak over the lower of the baseline and the settled count.
+	if floor := min(baseF, openFDs(t)); peakF < floor+4*batch {
+		t.Fatalf("peak of %d fds over a baseline of %d: the %d clients of each kind were not connected at once", peakF, floor, batch)
 	}
 	// The server still serves.
 	resp, err := http.Get("http://" + addr + "/nope")

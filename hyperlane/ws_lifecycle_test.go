@@ -24,6 +24,9 @@ func closeCodes() (chan hyperlane.CloseCode, hyperlane.WebSocketOption) {
 }
 
 func TestWebSocketKeepAlive(t *testing.T) {
+	// Its cases wait out WebSocket timeouts (the 5 s close handshake):
+	// overlap them with the other waiting tests, after the serial ones.
+	t.Parallel()
 	t.Run("live peer answers pings and stays connected", func(t *testing.T) {
 		t.Parallel()
 		s, _ := rtServer()
