@@ -62,6 +62,7 @@ func writeGreeting(t *testing.T, dir, greeting string) {
 // new text is served with no failed request in between, and a syntax
 // error is printed while the last good build keeps serving.
 func TestDevReloadsOnChange(t *testing.T) {
+	spawnsProcesses(t)
 	app, buildEnv := newDevModule(t, "version one")
 	bin := filepath.Join(t.TempDir(), "devapp")
 	goBuild(t, app, ".", bin, buildEnv...)

@@ -40,6 +40,7 @@ func goBuild(t *testing.T, dir, pkg, out string, env ...string) {
 // under load without a failed request, stop, and recovery from a stale
 // PID file.
 func TestQuickstartLifecycle(t *testing.T) {
+	spawnsProcesses(t)
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "quickstart")
 	goBuild(t, repoRoot(t), "./examples/quickstart", bin)

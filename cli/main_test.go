@@ -27,6 +27,16 @@ import (
 // assertion: a loaded machine passes well within it; only a hang does not.
 const hangGuard = 60 * time.Second
 
+// spawnsProcesses skips a test that builds binaries or runs several
+// server processes when go test runs with -short (make test); make e2e
+// runs them all (e2e/suites/05-go-full.sh).
+func spawnsProcesses(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("spawns server processes: runs without -short in make e2e (suite 05-go-full)")
+	}
+}
+
 // TestMain lets the test binary stand in for an app's processes, chosen
 // by CLI_TEST_APP: "serve" runs testApp's command line ("systemd" too,
 // as a socket-activated service would), "sleep" idles as

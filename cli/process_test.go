@@ -66,6 +66,7 @@ func TestSIGTERMCompletesInFlightRequests(t *testing.T) {
 // runs the server in the foreground and signals it, as systemd's
 // ExecReload would, three times in a row while clients keep asking.
 func TestSIGUSR2HandsOverUnderLoad(t *testing.T) {
+	spawnsProcesses(t)
 	dir := t.TempDir()
 	pidFile := filepath.Join(dir, "app.pid")
 	t.Cleanup(func() { killFromPIDFile(pidFile) })
@@ -102,6 +103,7 @@ func TestSIGUSR2HandsOverUnderLoad(t *testing.T) {
 }
 
 func TestFailedSuccessorKeepsTheOldProcessServing(t *testing.T) {
+	spawnsProcesses(t)
 	dir := t.TempDir()
 	fail := filepath.Join(dir, "fail")
 	p := startProc(t, testBinary(t), dir, helperEnv(dir, "CLI_TEST_FAIL_IF="+fail), "serve")
@@ -124,6 +126,7 @@ func TestFailedSuccessorKeepsTheOldProcessServing(t *testing.T) {
 }
 
 func TestStartDetached(t *testing.T) {
+	spawnsProcesses(t)
 	bin, dir := testBinary(t), t.TempDir()
 	pidFile := filepath.Join(dir, "app.pid")
 	t.Cleanup(func() { killFromPIDFile(pidFile) })
@@ -170,6 +173,7 @@ func TestStartDetachedReportsWhyItFailed(t *testing.T) {
 }
 
 func TestStop(t *testing.T) {
+	spawnsProcesses(t)
 	tests := []struct {
 		name  string
 		args  []string
@@ -213,6 +217,7 @@ func TestStop(t *testing.T) {
 }
 
 func TestNothingRuns(t *testing.T) {
+	spawnsProcesses(t)
 	bin, dir := testBinary(t), t.TempDir()
 	pidFile := filepath.Join(dir, "app.pid")
 	env := helperEnv(dir)
@@ -297,6 +302,7 @@ func readFile(t *testing.T, path string) string {
 // NOTIFY_SOCKET. The service serves on the socket and reports its main
 // PID; after SIGUSR2 (ExecReload) its successor reports the new one.
 func TestSystemdSocketActivation(t *testing.T) {
+	spawnsProcesses(t)
 	dir := t.TempDir()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -381,6 +387,7 @@ func TestEnvironmentConfiguresTheServer(t *testing.T) {
 }
 
 func TestRestartThatFailsLeavesTheServerServing(t *testing.T) {
+	spawnsProcesses(t)
 	bin, dir := testBinary(t), t.TempDir()
 	pidFile := filepath.Join(dir, "app.pid")
 	t.Cleanup(func() { killFromPIDFile(pidFile) })
@@ -408,6 +415,7 @@ func TestRestartThatFailsLeavesTheServerServing(t *testing.T) {
 }
 
 func TestForegroundServerLeavesAnotherServersPIDFile(t *testing.T) {
+	spawnsProcesses(t)
 	dir := t.TempDir()
 	pidFile := filepath.Join(dir, "app.pid")
 	first := exec.Command(testBinary(t), "-test.run=^$")

@@ -297,6 +297,9 @@ func lateUses(t *testing.T, c *hyperlane.Context, keptWriter http.ResponseWriter
 func TestUseWrapsThePipelineWithNetHTTPMiddleware(t *testing.T) {
 	s := quiet(hyperlane.WithTrustedProxies("10.0.0.0/8"))
 	var order []string
+	// RealIP is deprecated (it believes spoofable headers from anyone) and
+	// kept here only to prove chi middleware that rewrites the request works.
+	//lint:ignore SA1019 compatibility test: docs recommend ClientIP with WithTrustedProxies
 	s.Use(middleware.RequestID, middleware.RealIP)
 	s.Use(func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

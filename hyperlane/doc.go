@@ -5,7 +5,7 @@
 //
 // A first app:
 //
-//	s := hyperlane.New(hyperlane.WithAddr("127.0.0.1:60000"))
+//	s := hyperlane.New(hyperlane.WithAddr("127.0.0.1:60000"), hyperlane.FromEnv())
 //	s.RequestMiddleware(func(c *hyperlane.Context) error {
 //		c.SetHeader("Server", "hyperlane")
 //		return nil
@@ -16,7 +16,13 @@
 //	s.Get("/users/{id:\\d+}", func(c *hyperlane.Context) error {
 //		return c.JSON(200, map[string]string{"id": c.Param("id")})
 //	})
-//	log.Fatal(s.Run(context.Background()))
+//	if err := s.Run(context.Background()); err != nil {
+//		log.Fatal(err)
+//	}
+//
+// Run serves until SIGINT or SIGTERM, drains in-flight requests and
+// returns nil, so the program exits 0. FromEnv lets the HYPERLANE_*
+// variables (HYPERLANE_ADDR, ...) override the options before it.
 //
 // A Server is an http.Handler: test it with net/http/httptest, mount it in
 // any Go server, wrap it with any func(http.Handler) http.Handler.

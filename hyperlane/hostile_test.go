@@ -151,6 +151,9 @@ func TestHostileHTTP1(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			// Each case has its own connection, and exchange waits out a
+			// silence on it: run them side by side.
+			t.Parallel()
 			resps, bodies, closed := exchange(t, addr, tt.raw)
 			var got []int
 			for _, r := range resps {

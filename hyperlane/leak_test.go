@@ -16,11 +16,14 @@ import (
 )
 
 // leakScale returns how many clients of each kind TestVanishedClients
-// runs, and how many are connected at once. make test runs 1,000 of
-// each; the e2e suite sets HYPERLANE_LEAK_CLIENTS=10000 (and the batch
-// with HYPERLANE_LEAK_BATCH) to run the full count.
+// runs, and how many are connected at once: 1,000 of each, 200 with
+// -short (make test); the e2e suite sets HYPERLANE_LEAK_CLIENTS=10000
+// (and the batch with HYPERLANE_LEAK_BATCH) to run the full count.
 func leakScale(t *testing.T) (total, batch int) {
 	total, batch = 1000, 250
+	if testing.Short() {
+		total, batch = 200, 100
+	}
 	if v := os.Getenv("HYPERLANE_LEAK_CLIENTS"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
@@ -153,8 +156,10 @@ func TestVanishedClientsLeakNothing(t *testing.T) {
 	}
 	t.Logf("%d WebSocket + %d SSE clients vanished (%d at a time, half with RST): goroutines %d -> peak %d -> %d, fds %d -> peak %d -> %d",
 		total, total, batch, baseG, peakG, runtime.NumGoroutine(), baseF, peakF, openFDs(t))
-	if peakF < baseF+4*batch {
-		t.Fatalf("peak of %d fds over a baseline of %d: the %d clients of each kind were not connected at once", peakF, baseF, batch)
+	// A descriptor an earlier test left open may close meanwhile: count
+	// the peak over the lower of the baseline and the settled count.
+	if floor := min(baseF, openFDs(t)); peakF < floor+4*batch {
+		t.Fatalf("peak of %d fds over a baseline of %d: the %d clients of each kind were not connected at once", peakF, floor, batch)
 	}
 	// The server still serves.
 	resp, err := http.Get("http://" + addr + "/nope")

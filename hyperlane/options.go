@@ -55,6 +55,8 @@ type settings struct {
 	untypedJSON           bool // JSON bodies may come without a Content-Type
 
 	logger *slog.Logger
+
+	configErr error // from FromEnv: returned by Listen and Serve
 }
 
 func defaultSettings() settings {

@@ -161,6 +161,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // socket option is set on it, and connections it accepts are tuned.
 // Pass it to Serve or RunListener.
 func (s *Server) Listen(ctx context.Context) (net.Listener, error) {
+	if err := s.settings.configErr; err != nil {
+		return nil, err
+	}
 	return listen(ctx, &s.settings)
 }
 
@@ -168,9 +171,13 @@ func (s *Server) Listen(ctx context.Context) (net.Listener, error) {
 // the process receives SIGINT or SIGTERM: it stops accepting, keeps
 // serving for half a second with "Connection: close" on every response
 // so that keep-alive clients finish and leave, then lets in-flight
-// requests finish within the shutdown timeout and closes what is left. It returns nil after a graceful shutdown, and the error of
-// Shutdown when the grace period ran out. A second signal during the
-// grace period ends the process at once, as it would without Run.
+// requests finish within the shutdown timeout and closes what is left.
+// It returns nil after a graceful shutdown, so a main that calls
+// log.Fatal only on a non-nil error exits 0 on a signal; it returns the
+// error of Shutdown when the grace period ran out, and that of Listen
+// (an address in use, an invalid FromEnv variable). A second signal
+// during the grace period ends the process at once, as it would without
+// Run.
 func (s *Server) Run(ctx context.Context) error {
 	ln, err := s.Listen(ctx)
 	if err != nil {
@@ -254,6 +261,9 @@ func (s *Server) Serve(ln net.Listener) error {
 // httpServer builds the net/http server from the settings.
 func (s *Server) httpServer() (*http.Server, error) {
 	st := &s.settings
+	if st.configErr != nil {
+		return nil, st.configErr
+	}
 	srv := &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: st.readHeaderTimeout,

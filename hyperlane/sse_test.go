@@ -229,20 +229,28 @@ func TestSSEHeartbeat(t *testing.T) {
 		<-c.SSE(hyperlane.SSEHeartbeat(20 * time.Millisecond)).Done()
 		return nil
 	})
+	// "off" overrides a short interval set before it: were 0 ignored, the
+	// 20 ms heartbeat would come before the event.
+	quietBeats := make(chan struct{})
 	s.Get("/off", func(c *hyperlane.Context) error {
-		es := c.SSE(hyperlane.SSEHeartbeat(0))
-		time.Sleep(100 * time.Millisecond)
+		es := c.SSE(hyperlane.SSEHeartbeat(20*time.Millisecond), hyperlane.SSEHeartbeat(0))
+		select {
+		case <-quietBeats: // /quiet beat three times since this stream opened
+		case <-es.Done():
+			return nil
+		}
 		return es.Send(hyperlane.Event{Data: "only this"})
 	})
 	addr := rtServe(t, s)
+	_, off := sseClient(t, "http://"+addr+"/off")
 	_, r := sseClient(t, "http://"+addr+"/quiet")
 	for range 3 {
 		if got := readEvent(t, r); got != ": heartbeat\n\n" {
 			t.Fatalf("got %q, want a heartbeat comment", got)
 		}
 	}
-	_, r = sseClient(t, "http://"+addr+"/off")
-	if got := readEvent(t, r); got != "data: only this\n\n" {
+	close(quietBeats)
+	if got := readEvent(t, off); got != "data: only this\n\n" {
 		t.Fatalf("heartbeats off: got %q first", got)
 	}
 }

@@ -372,6 +372,11 @@ func TestWebSocketBeforeUpgrade(t *testing.T) {
 		if err != nil || !strings.HasPrefix(string(b), "hello ada from 127.0.0.1:") {
 			t.Fatalf("got %q, %v", b, err)
 		}
+		// Answer the server's close frame, so its handshake ends at once
+		// rather than after its close timeout.
+		if code, _ := rtCloseStatus(t, c); code != websocket.StatusNormalClosure {
+			t.Fatalf("handler returned nil: close %v, want 1000", code)
+		}
 		if got := rtWait(t, statuses, "response middleware"); got != http.StatusSwitchingProtocols {
 			t.Fatalf("response middleware saw %d after the socket closed, want 101", got)
 		}

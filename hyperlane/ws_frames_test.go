@@ -155,6 +155,9 @@ func closeCode(f serverFrame) int {
 }
 
 func TestWebSocketRawFrames(t *testing.T) {
+	// Its cases wait out WebSocket timeouts (the 5 s close handshake):
+	// overlap them with the other waiting tests, after the serial ones.
+	t.Parallel()
 	const limit = 1024
 	s, log := rtServer()
 	s.WebSocket("/ws", echo, hyperlane.WSReadLimit(limit))
@@ -304,6 +307,9 @@ func isReset(err error) bool {
 // connection and its handler: the server gives up after its close
 // timeout and drops it.
 func TestWebSocketCloseHandshakeIsBounded(t *testing.T) {
+	// Its cases wait out WebSocket timeouts (the 5 s close handshake):
+	// overlap them with the other waiting tests, after the serial ones.
+	t.Parallel()
 	tests := []struct {
 		name  string
 		after []frame // what the peer sends once the server's close frame came

@@ -24,6 +24,9 @@ func closeCodes() (chan hyperlane.CloseCode, hyperlane.WebSocketOption) {
 }
 
 func TestWebSocketKeepAlive(t *testing.T) {
+	// Its cases wait out WebSocket timeouts (the 5 s close handshake):
+	// overlap them with the other waiting tests, after the serial ones.
+	t.Parallel()
 	t.Run("live peer answers pings and stays connected", func(t *testing.T) {
 		t.Parallel()
 		s, _ := rtServer()
@@ -135,7 +138,13 @@ func TestWebSocketReadTimeoutKeepsConnection(t *testing.T) {
 }
 
 func TestWebSocketConcurrentWrites(t *testing.T) {
-	const writers, each = 8, 200
+	// 1,600 messages of up to 20 kB take half a minute under -race on two
+	// cores; -short (make test) interleaves 8 writers over 200 messages.
+	const writers = 8
+	each := 200
+	if testing.Short() {
+		each = 25
+	}
 	s, _ := rtServer()
 	s.WebSocket("/ws", func(_ *hyperlane.Context, ws *hyperlane.Conn) error {
 		var wg sync.WaitGroup

@@ -24,14 +24,18 @@ type flatPet struct {
 	OK      bool     `json:"ok"`
 	Kelvin  string   `json:"kelvin"`
 	Plain   string   // key "Plain"
-	Dash    string   `json:"-,"` // key "-"
 	Skipped string   `json:"-"`
-	Odd     string   `json:"a\"b"` // not a valid key name: key "Odd"
 	List    []string `json:"list"`
 	Quoted  int      `json:"quoted,string"`
 	Ptr     *int     `json:"ptr"`
 	Num     json.Number
 	hidden  string
+
+	// Tags spelled oddly on purpose; staticcheck flags them as malformed.
+	//lint:ignore SA5008 "-," is how encoding/json names a key "-"
+	Dash string `json:"-,"` // key "-"
+	//lint:ignore SA5008 an invalid key name, which encoding/json ignores
+	Odd string `json:"a\"b"` // key "Odd"
 }
 
 // seeded is a flatPet with a value in every field, so that tests see

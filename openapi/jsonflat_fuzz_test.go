@@ -1,6 +1,7 @@
 package openapi
 
 import (
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -77,7 +78,7 @@ type flatOmitted struct {
 func FuzzFlatEncode(f *testing.F) {
 	f.Add("Rex", true, int64(3), uint64(7), 1.5, float32(0.1))
 	f.Add("", false, int64(0), uint64(0), 0.0, float32(0))
-	f.Add("<script>&\"\\\b\f\n\r\t\x00\x1f\x7f", false, int64(-1<<63), uint64(1<<64-1), -0.0, float32(-0.0))
+	f.Add("<script>&\"\\\b\f\n\r\t\x00\x1f\x7f", false, int64(-1<<63), uint64(1<<64-1), math.Copysign(0, -1), float32(math.Copysign(0, -1)))
 	f.Add("\u2028\u2029é€😀\ufffd\xff\xed\xa0\x80", true, int64(1<<63-1), uint64(255), 1e21, float32(1e21))
 	f.Add("a", false, int64(-128), uint64(65536), 1e-7, float32(1e-7))
 	f.Add("b", true, int64(128), uint64(1), 123456789e-15, float32(3.4e38))

@@ -49,9 +49,6 @@ type (
 		A string `query:"q"`
 		B string `query:"q"`
 	}
-	fileQuery struct {
-		F []byte `query:"f" format:"binary"`
-	}
 	headerOut struct {
 		Rate int `header:"X-Rate"`
 	}

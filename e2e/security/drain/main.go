@@ -45,7 +45,7 @@ var (
 
 // tally counts outcomes; every field is an atomic counter.
 type tally struct {
-	ok, okAfterTerm  atomic.Int64 // 2xx responses, and those answered after SIGTERM
+	ok               atomic.Int64 // 2xx responses (those after SIGTERM: ok minus the count at SIGTERM)
 	non2xx           atomic.Int64 // any other status
 	dropped          atomic.Int64 // a request sent on a kept-alive connection got no response
 	newConnReset     atomic.Int64 // a request on a brand-new connection got no response
