@@ -3,7 +3,8 @@
 # full under the race detector: package cli's tests that build binaries
 # and run several server processes (dev reload, restart and SIGUSR2
 # hand-over under load, start -d, stop, systemd activation, the
-# quickstart's lifecycle), and the WebSocket and leak tests at full size.
+# quickstart's lifecycle), the WebSocket and leak tests at full size, and
+# the typed-body memory bound on 8 MiB bodies.
 source "$(dirname "$0")/../lib.sh"
 ROOT=$(cd "$E2E_DIR/.." && pwd)
 
@@ -21,4 +22,5 @@ run() {
 
 run cli ./cli/
 run websocket-and-leaks ./hyperlane/ -run '^(TestWebSocketConcurrentWrites|TestVanishedClientsLeakNothing)$'
+run typed-body-memory ./openapi/ -run '^TestTypedBodyMemory$'
 finish
