@@ -75,23 +75,3 @@ func ExampleContext_SSE() {
 	// event: tick
 	// data: {"n":43}
 }
-
-// A Broadcast fans messages out to the subscribers of a room; a
-// subscriber that falls behind never slows the publisher.
-func ExampleNewBroadcast() {
-	hub := hyperlane.NewBroadcast(hyperlane.BroadcastOptions[string]{Buffer: 16})
-	defer hub.Close()
-
-	alice := hub.Subscribe("lobby")
-	bob := hub.Subscribe("lobby")
-	_ = hub.Publish("lobby", "hi all")
-	_ = hub.SendTo(bob.ID(), "psst, bob")
-
-	fmt.Println(hub.Count("lobby"), <-alice.C(), "|", <-bob.C(), "|", <-bob.C())
-	alice.Unsubscribe()
-	_, open := <-alice.C()
-	fmt.Println(hub.Count("lobby"), open, alice.Err())
-	// Output:
-	// 2 hi all | hi all | psst, bob
-	// 1 false hyperlane: broadcast subscription ended by Unsubscribe
-}

@@ -2,7 +2,7 @@ package hyperlane_test
 
 // Real-time benchmarks (figures in docs/realtime.md):
 //
-//	go test -run '^$' -bench 'WebSocketEcho|BroadcastFanout' -benchtime 3s ./hyperlane/
+//	go test -run '^$' -bench WebSocketEcho -benchtime 3s ./hyperlane/
 //	go test -run '^$' -bench IdleMemory -benchtime 1x ./hyperlane/
 //
 // BenchmarkIdleMemory runs the server in a child process (this test
@@ -136,87 +136,6 @@ func BenchmarkWebSocketEcho(b *testing.B) {
 		}
 		srv.Close()
 	}
-}
-
-// BenchmarkBroadcastFanout measures publish-to-last-delivery latency:
-// one op is a Publish and the wait until all 1,000 subscribers have the
-// message, on the hub alone and through 1,000 WebSocket connections.
-func BenchmarkBroadcastFanout(b *testing.B) {
-	const subs = 1000
-	b.Run("hub", func(b *testing.B) {
-		hub := hyperlane.NewBroadcast(hyperlane.BroadcastOptions[int]{})
-		defer hub.Close()
-		var left atomic.Int64
-		done := make(chan struct{})
-		for range subs {
-			s := hub.Subscribe("room")
-			go func() {
-				for range s.C() {
-					if left.Add(-1) == 0 {
-						done <- struct{}{}
-					}
-				}
-			}()
-		}
-		b.ReportAllocs()
-		b.ResetTimer()
-		for i := range b.N {
-			left.Store(subs)
-			_ = hub.Publish("room", i)
-			<-done
-		}
-	})
-	b.Run("websocket", func(b *testing.B) {
-		hub := hyperlane.NewBroadcast(hyperlane.BroadcastOptions[[]byte]{})
-		defer hub.Close()
-		s := quietServer()
-		s.WebSocket("/ws", func(c *hyperlane.Context, ws *hyperlane.Conn) error {
-			sub := hub.Subscribe("room")
-			defer sub.Unsubscribe()
-			for {
-				select {
-				case m := <-sub.C():
-					if err := ws.WriteBinary(ws.Context(), m); err != nil {
-						return err
-					}
-				case <-ws.Done():
-					return nil
-				}
-			}
-		})
-		srv := httptest.NewServer(s)
-		defer srv.Close()
-		var left atomic.Int64
-		done := make(chan struct{})
-		for range subs {
-			c, _, err := websocket.Dial(context.Background(), wsURL(srv, "/ws"), nil)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer c.CloseNow()
-			go func() {
-				for {
-					if _, _, err := c.Read(context.Background()); err != nil {
-						return
-					}
-					if left.Add(-1) == 0 {
-						done <- struct{}{}
-					}
-				}
-			}()
-		}
-		for hub.Count("room") < subs {
-			time.Sleep(time.Millisecond)
-		}
-		msg := []byte(strings.Repeat("m", 64))
-		b.ReportAllocs()
-		b.ResetTimer()
-		for range b.N {
-			left.Store(subs)
-			_ = hub.Publish("room", msg)
-			<-done
-		}
-	})
 }
 
 // memReport is what the idle server says about itself.

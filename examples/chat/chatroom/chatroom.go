@@ -1,5 +1,5 @@
 // Package chatroom is a WebSocket chat with rooms and nicknames, built on
-// hyperlane.Broadcast: each connection is a subscription to its room and
+// a broadcast.Hub: each connection is a subscription to its room and
 // a read loop. Register adds the page and the socket to any server or
 // group; examples/chat serves it alone and examples/quickstart at /chat.
 //
@@ -35,6 +35,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hyperlane-go/hyperlane/hyperlane"
+	"github.com/hyperlane-go/hyperlane/hyperlane/broadcast"
 )
 
 // Limits of the chat.
@@ -75,7 +76,7 @@ type Router interface {
 // Chat is the state of one chat service: its hub and who is in which
 // room.
 type Chat struct {
-	hub *hyperlane.Broadcast[Message]
+	hub *broadcast.Hub[Message]
 
 	mu      sync.Mutex
 	members map[string][]nick // room -> nicknames, in join order
@@ -85,7 +86,7 @@ type Chat struct {
 // (64 messages behind) is disconnected rather than silently skipped.
 func New() *Chat {
 	return &Chat{
-		hub:     hyperlane.NewBroadcast(hyperlane.BroadcastOptions[Message]{Buffer: 64, Policy: hyperlane.Disconnect}),
+		hub:     broadcast.New(broadcast.Options[Message]{Buffer: 64, Policy: broadcast.Disconnect}),
 		members: map[string][]nick{},
 	}
 }
@@ -157,7 +158,7 @@ func (ch *Chat) serve(c *hyperlane.Context, ws *hyperlane.Conn) error {
 
 // readLoop publishes what the client says until it leaves, and returns
 // the error that ended the connection (never nil).
-func (ch *Chat) readLoop(ws *hyperlane.Conn, sub *hyperlane.Subscription[Message], room, nick string) error {
+func (ch *Chat) readLoop(ws *hyperlane.Conn, sub *broadcast.Subscription[Message], room, nick string) error {
 	for {
 		var in inbound
 		if err := ws.ReadJSON(ws.Context(), &in); err != nil {
@@ -181,13 +182,13 @@ func (ch *Chat) readLoop(ws *hyperlane.Conn, sub *hyperlane.Subscription[Message
 
 // forward writes the room's messages to the client until the
 // subscription ends. A client too slow for its room is closed with 1013.
-func forward(ws *hyperlane.Conn, sub *hyperlane.Subscription[Message]) {
+func forward(ws *hyperlane.Conn, sub *broadcast.Subscription[Message]) {
 	for m := range sub.C() {
 		if err := ws.WriteJSON(ws.Context(), m); err != nil {
 			return // the connection closed; the read loop sees it too
 		}
 	}
-	if errors.Is(sub.Err(), hyperlane.ErrSlowConsumer) {
+	if errors.Is(sub.Err(), broadcast.ErrSlowConsumer) {
 		_ = ws.Close(hyperlane.CloseTryAgainLater, "too slow for this room")
 	}
 }

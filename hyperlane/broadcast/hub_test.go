@@ -1,4 +1,4 @@
-package hyperlane_test
+package broadcast_test
 
 import (
 	"context"
@@ -8,16 +8,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hyperlane-go/hyperlane/hyperlane"
+	"github.com/hyperlane-go/hyperlane/hyperlane/broadcast"
 )
 
 func TestBroadcastThousandSubscribersInOrder(t *testing.T) {
 	const subs, msgs = 1000, 100
-	hub := hyperlane.NewBroadcast(hyperlane.BroadcastOptions[int]{Buffer: msgs, Policy: hyperlane.Disconnect})
+	hub := broadcast.New(broadcast.Options[int]{Buffer: msgs, Policy: broadcast.Disconnect})
 	defer hub.Close()
 	var wg sync.WaitGroup
 	failures := make(chan string, subs)
-	ctx := rtCtx(t)
+	ctx := guardCtx(t)
 	for range subs {
 		s := hub.Subscribe("all")
 		wg.Go(func() {
@@ -46,7 +46,7 @@ func TestBroadcastThousandSubscribersInOrder(t *testing.T) {
 }
 
 func TestBroadcastRooms(t *testing.T) {
-	hub := hyperlane.NewBroadcast(hyperlane.BroadcastOptions[string]{})
+	hub := broadcast.New(broadcast.Options[string]{})
 	defer hub.Close()
 	a1, a2, b1 := hub.Subscribe("a"), hub.Subscribe("a"), hub.Subscribe("b")
 
@@ -54,8 +54,8 @@ func TestBroadcastRooms(t *testing.T) {
 		if err := hub.Publish("a", "to a"); err != nil {
 			t.Fatal(err)
 		}
-		for _, s := range []*hyperlane.Subscription[string]{a1, a2} {
-			if got, _ := s.Recv(rtCtx(t)); got != "to a" {
+		for _, s := range []*broadcast.Subscription[string]{a1, a2} {
+			if got, _ := s.Recv(guardCtx(t)); got != "to a" {
 				t.Fatalf("%s got %q", s.ID(), got)
 			}
 		}
@@ -70,10 +70,10 @@ func TestBroadcastRooms(t *testing.T) {
 		if err := hub.SendTo(a2.ID(), "just you"); err != nil {
 			t.Fatal(err)
 		}
-		if got, _ := a2.Recv(rtCtx(t)); got != "just you" || len(a1.C()) != 0 {
+		if got, _ := a2.Recv(guardCtx(t)); got != "just you" || len(a1.C()) != 0 {
 			t.Fatalf("a2 got %q, a1 has %d waiting", got, len(a1.C()))
 		}
-		if err := hub.SendTo("no-such-id", "x"); !errors.Is(err, hyperlane.ErrNoSubscriber) {
+		if err := hub.SendTo("no-such-id", "x"); !errors.Is(err, broadcast.ErrNoSubscriber) {
 			t.Fatalf("SendTo unknown ID: %v", err)
 		}
 	})
@@ -85,13 +85,13 @@ func TestBroadcastRooms(t *testing.T) {
 		}
 		b1.Unsubscribe()
 		b1.Unsubscribe() // again: nothing happens
-		if _, ok := <-b1.C(); ok || !errors.Is(b1.Err(), hyperlane.ErrUnsubscribed) {
+		if _, ok := <-b1.C(); ok || !errors.Is(b1.Err(), broadcast.ErrUnsubscribed) {
 			t.Fatalf("after Unsubscribe: channel open=%v, Err %v", ok, b1.Err())
 		}
 		if got := hub.Rooms(); !slices.Equal(got, []string{"a"}) || hub.Count("b") != 0 {
 			t.Fatalf("rooms %v after the last subscriber of b left", got)
 		}
-		if err := hub.SendTo(b1.ID(), "x"); !errors.Is(err, hyperlane.ErrNoSubscriber) {
+		if err := hub.SendTo(b1.ID(), "x"); !errors.Is(err, broadcast.ErrNoSubscriber) {
 			t.Fatalf("SendTo a departed subscriber: %v", err)
 		}
 	})
@@ -111,20 +111,20 @@ func TestBroadcastSlowConsumer(t *testing.T) {
 	const buffer, msgs = 4, 100
 	for _, tc := range []struct {
 		name        string
-		policy      hyperlane.SlowConsumerPolicy
+		policy      broadcast.SlowConsumerPolicy
 		stuckGets   []int
 		stuckErr    error
 		stuckStays  bool
 		stuckDrops  uint64
 		countsAfter int
 	}{
-		{"DropOldest keeps the newest messages and the subscriber", hyperlane.DropOldest,
+		{"DropOldest keeps the newest messages and the subscriber", broadcast.DropOldest,
 			[]int{96, 97, 98, 99}, nil, true, msgs - buffer, 2},
-		{"Disconnect ends the subscription after its buffer", hyperlane.Disconnect,
-			[]int{0, 1, 2, 3}, hyperlane.ErrSlowConsumer, false, 0, 1},
+		{"Disconnect ends the subscription after its buffer", broadcast.Disconnect,
+			[]int{0, 1, 2, 3}, broadcast.ErrSlowConsumer, false, 0, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			hub := hyperlane.NewBroadcast(hyperlane.BroadcastOptions[int]{Buffer: buffer, Policy: tc.policy})
+			hub := broadcast.New(broadcast.Options[int]{Buffer: buffer, Policy: tc.policy})
 			defer hub.Close()
 			stuck, fast := hub.Subscribe("r"), hub.Subscribe("r")
 			for i := range msgs {
@@ -152,7 +152,7 @@ func TestBroadcastSlowConsumer(t *testing.T) {
 				if _, ok := <-stuck.C(); ok || !errors.Is(stuck.Err(), tc.stuckErr) {
 					t.Fatalf("disconnect not visible: channel open=%v, Err %v", ok, stuck.Err())
 				}
-				if _, err := stuck.Recv(rtCtx(t)); !errors.Is(err, hyperlane.ErrSlowConsumer) {
+				if _, err := stuck.Recv(guardCtx(t)); !errors.Is(err, broadcast.ErrSlowConsumer) {
 					t.Fatalf("Recv after disconnect: %v", err)
 				}
 				return
@@ -165,7 +165,7 @@ func TestBroadcastSlowConsumer(t *testing.T) {
 }
 
 func TestBroadcastClose(t *testing.T) {
-	hub := hyperlane.NewBroadcast(hyperlane.BroadcastOptions[string]{})
+	hub := broadcast.New(broadcast.Options[string]{})
 	s := hub.Subscribe("r")
 	if err := hub.Publish("r", "before"); err != nil {
 		t.Fatal(err)
@@ -176,14 +176,14 @@ func TestBroadcastClose(t *testing.T) {
 	if got := <-s.C(); got != "before" {
 		t.Fatalf("buffered message lost on close: %q", got)
 	}
-	if _, err := s.Recv(rtCtx(t)); !errors.Is(err, hyperlane.ErrBroadcastClosed) {
+	if _, err := s.Recv(guardCtx(t)); !errors.Is(err, broadcast.ErrClosed) {
 		t.Fatalf("Recv after Close: %v", err)
 	}
-	if err := hub.Publish("r", "after"); !errors.Is(err, hyperlane.ErrBroadcastClosed) {
+	if err := hub.Publish("r", "after"); !errors.Is(err, broadcast.ErrClosed) {
 		t.Fatalf("Publish after Close: %v", err)
 	}
 	late := hub.Subscribe("r")
-	if _, ok := <-late.C(); ok || !errors.Is(late.Err(), hyperlane.ErrBroadcastClosed) {
+	if _, ok := <-late.C(); ok || !errors.Is(late.Err(), broadcast.ErrClosed) {
 		t.Fatal("Subscribe after Close returned a live subscription")
 	}
 	if hub.Count("r") != 0 || len(hub.Rooms()) != 0 {
@@ -191,78 +191,13 @@ func TestBroadcastClose(t *testing.T) {
 	}
 }
 
-func TestBroadcastClosesOnShutdown(t *testing.T) {
-	hub := hyperlane.NewBroadcast(hyperlane.BroadcastOptions[string]{})
-	s, _ := rtServer()
-	s.OnShutdown(func() { _ = hub.Close() })
-	rtServe(t, s)
-	sub := hub.Subscribe("lobby")
-	if err := s.Shutdown(rtCtx(t)); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := sub.Recv(rtCtx(t)); !errors.Is(err, hyperlane.ErrBroadcastClosed) {
-		t.Fatalf("subscription after shutdown: %v", err)
-	}
-}
-
-// bus is a stand-in for a network backplane such as Redis pub/sub: every
-// hub attached to it receives every delivery.
-type bus[T any] struct {
-	mu    sync.Mutex
-	nodes []func(hyperlane.Delivery[T]) error
-}
-
-type busBackplane[T any] struct{ bus *bus[T] }
-
-func (b busBackplane[T]) Start(deliver func(hyperlane.Delivery[T]) error) {
-	b.bus.mu.Lock()
-	b.bus.nodes = append(b.bus.nodes, deliver)
-	b.bus.mu.Unlock()
-}
-
-func (b busBackplane[T]) Publish(d hyperlane.Delivery[T]) error {
-	b.bus.mu.Lock()
-	defer b.bus.mu.Unlock()
-	for _, deliver := range b.bus.nodes {
-		_ = deliver(d) // ErrNoSubscriber from the nodes that lack d.To
-	}
-	return nil
-}
-
-func (b busBackplane[T]) Close() error { return nil }
-
-func TestBroadcastBackplaneSpansHubs(t *testing.T) {
-	shared := &bus[string]{}
-	// Two hubs, as two processes would have, with the same user code.
-	east := hyperlane.NewBroadcast(hyperlane.BroadcastOptions[string]{Backplane: busBackplane[string]{shared}})
-	west := hyperlane.NewBroadcast(hyperlane.BroadcastOptions[string]{Backplane: busBackplane[string]{shared}})
-	e, w := east.Subscribe("room"), west.Subscribe("room")
-	if err := east.Publish("room", "hello from east"); err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range []*hyperlane.Subscription[string]{e, w} {
-		if got, _ := s.Recv(rtCtx(t)); got != "hello from east" {
-			t.Fatalf("got %q", got)
-		}
-	}
-	if err := east.SendTo(w.ID(), "direct to west"); err != nil {
-		t.Fatal(err)
-	}
-	if got, _ := w.Recv(rtCtx(t)); got != "direct to west" || len(e.C()) != 0 {
-		t.Fatalf("SendTo across hubs: west got %q", got)
-	}
-	if e.ID() == w.ID() {
-		t.Fatal("subscription IDs collide across hubs")
-	}
-}
-
 func TestBroadcastOptionsAreChecked(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		opts hyperlane.BroadcastOptions[int]
+		opts broadcast.Options[int]
 	}{
-		{"negative buffer panics", hyperlane.BroadcastOptions[int]{Buffer: -1}},
-		{"unknown policy panics", hyperlane.BroadcastOptions[int]{Policy: 7}},
+		{"negative buffer panics", broadcast.Options[int]{Buffer: -1}},
+		{"unknown policy panics", broadcast.Options[int]{Policy: 7}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			defer func() {
@@ -270,7 +205,7 @@ func TestBroadcastOptionsAreChecked(t *testing.T) {
 					t.Fatal("no panic")
 				}
 			}()
-			hyperlane.NewBroadcast(tc.opts)
+			broadcast.New(tc.opts)
 		})
 	}
 }
