@@ -255,9 +255,13 @@ func TestWebSocketShutdown(t *testing.T) {
 	t.Run("peer that ignores the close is dropped when the grace period ends", func(t *testing.T) {
 		codes, onClose := closeCodes()
 		s, _ := rtServer()
-		s.WebSocket("/ws", echo, onClose)
+		connected := make(chan struct{})
+		s.WebSocket("/ws", echo, onClose, hyperlane.WSOnConnect(func(*hyperlane.Context, *hyperlane.Conn) { close(connected) }))
 		addr := rtServe(t, s)
 		rtDial(t, addr, "/ws", nil) // never reads, so never answers the close
+		// The client's handshake can finish before the server tracks the
+		// connection: a Shutdown begun in between has nothing to wait for.
+		rtWait(t, connected, "the server to open the connection")
 		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 		defer cancel()
 		err := s.Shutdown(ctx)
