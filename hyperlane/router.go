@@ -314,9 +314,12 @@ func routingPath(r *http.Request) string {
 }
 
 // run calls the request middleware of every group, outermost first, then
-// the handler unless one of them failed or aborted, then every response
-// middleware, outermost first. An error anywhere becomes the response and
-// the response middleware still runs, so that it sees the final answer.
+// the handler unless one of them failed or aborted, then the response
+// middleware of every group, innermost first (an onion: the server's runs
+// last, so a server-wide Compress sees the body the groups made). Within
+// one group both kinds run in the order registered. An error anywhere
+// becomes the response and the response middleware still runs, so that
+// it sees the final answer.
 func (s *Server) run(c *Context, groups []*Group, handler Handler) {
 request:
 	for _, g := range groups {
@@ -335,8 +338,8 @@ request:
 			s.handleError(c, err)
 		}
 	}
-	for _, g := range groups {
-		for _, mw := range g.response {
+	for i := len(groups) - 1; i >= 0; i-- {
+		for _, mw := range groups[i].response {
 			if err := s.call(c, mw); err != nil {
 				s.handleError(c, err)
 			}
