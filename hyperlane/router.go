@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"runtime"
 	"strings"
+	"sync/atomic"
 
 	"github.com/go-chi/chi/v5"
 )
@@ -93,6 +94,10 @@ type route struct {
 	handler  Handler
 	groups   []*Group
 	tailName string
+
+	// overrideWarned is set once the route logged that one terminal
+	// helper overrode another (override.go), so it is logged once.
+	overrideWarned atomic.Bool
 }
 
 // router is the routing state of a Server: chi's tree for patterns, the
@@ -338,6 +343,7 @@ request:
 			s.handleError(c, err)
 		}
 	}
+	c.responding = true
 	for i := len(groups) - 1; i >= 0; i-- {
 		for _, mw := range groups[i].response {
 			if err := s.call(c, mw); err != nil {
