@@ -60,6 +60,12 @@ type contextState struct {
 	committed bool // headers are on the wire, or the writer was taken
 	aborted   bool
 
+	// For the override warning (override.go): the terminal helper that
+	// last set the response, and whether calls count at all now.
+	terminal      terminal
+	responding    bool // response middleware runs
+	handlingError bool // the error handler runs
+
 	attrs   map[string]any
 	query   url.Values
 	reqBody bodyReader

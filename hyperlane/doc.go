@@ -59,7 +59,8 @@
 //
 // Use middleware (net/http) -> route lookup -> pooled Context -> request
 // middleware (server's, then each group's) -> handler -> response
-// middleware (same order) -> one buffered write with Content-Length.
+// middleware (the reverse: each group's, innermost first, then the
+// server's) -> one buffered write with Content-Length.
 // Send, Flush, Writer and File stream instead. A panic anywhere becomes a
 // logged 500 and the connection keeps serving.
 //

@@ -200,6 +200,7 @@ func (c *Context) WriteProblem(e *HTTPError) error {
 	h["Content-Type"] = valProblem
 	h["X-Content-Type-Options"] = valNoSniff
 	c.status = p.Status
+	c.setBy(termProblem)
 	return nil
 }
 
@@ -207,6 +208,10 @@ func (c *Context) WriteProblem(e *HTTPError) error {
 // handler, or the default mapping. A panicking error handler is logged
 // and the default mapping used instead.
 func (s *Server) handleError(c *Context, err error) {
+	// What the error handler writes replaces the response on purpose.
+	outer := c.handlingError
+	c.handlingError = true
+	defer func() { c.handlingError = outer }()
 	if s.errorHandler == nil {
 		DefaultErrorHandler(c, err)
 		return

@@ -62,7 +62,8 @@ func ExampleServer_Get() {
 
 // Groups share a prefix and middleware: request middleware runs before the
 // handler (the server's first, then the group's), response middleware
-// after it, in the same order.
+// after it in the reverse order (the group's first, then the server's),
+// like layers of an onion.
 func ExampleServer_Group() {
 	s := hyperlane.New()
 	s.ResponseMiddleware(func(c *hyperlane.Context) error {
@@ -96,8 +97,8 @@ func ExampleServer_Group() {
 	s.ServeHTTP(w, r)
 	fmt.Println(w.Code, w.Body, w.Header().Values("X-Trace"))
 	// Output:
-	// 401 who are you? [server admin]
-	// 200 42 users [server admin]
+	// 401 who are you? [admin server]
+	// 200 42 users [admin server]
 }
 
 // Handlers return errors. An *HTTPError (from Error or Errorf) becomes an

@@ -84,6 +84,7 @@ func (c *Context) FileFS(fsys fs.FS, name string) error {
 			h.Set("ETag", tag)
 		}
 	}
+	c.setBy(termFile)
 	c.Writer()
 	c.status = 0
 	c.sw.c = c

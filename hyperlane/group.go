@@ -8,7 +8,10 @@ import (
 // Group is a set of routes under a common path prefix that share request
 // and response middleware. The Server's own routes form the root group.
 // Middleware added to a group applies to all its routes, including ones
-// registered before it; a nested group runs its parents' middleware first.
+// registered before it. Around a route the groups nest like an onion:
+// request middleware runs outermost first (the server's, then each
+// group's), response middleware innermost first (the route's group, then
+// its parents, the server's last).
 type Group struct {
 	server   *Server
 	prefix   string
@@ -39,8 +42,10 @@ func (g *Group) Group(prefix string, fn func(g *Group)) {
 func (g *Group) RequestMiddleware(h ...Handler) { g.request = append(g.request, h...) }
 
 // ResponseMiddleware appends handlers that run in order after the route
-// handler (also after an error became a response). They may read and
-// change status, headers and body before the single write.
+// handler (also after an error became a response): after the response
+// middleware of the groups nested in g, before that of g's parents and
+// the server. They may read and change status, headers and body before
+// the single write.
 func (g *Group) ResponseMiddleware(h ...Handler) { g.response = append(g.response, h...) }
 
 // Get registers h for GET (and so HEAD) requests matching pattern.

@@ -68,6 +68,7 @@ func releaseContext(c *Context) {
 	}
 	st.body = st.body[:0]
 	st.committed, st.aborted, st.rwWroteHeader = false, false, false
+	st.terminal, st.responding, st.handlingError = termNone, false, false
 	if len(st.attrs) > 0 {
 		clear(st.attrs)
 	}

@@ -51,6 +51,7 @@ func (c *Context) Redirect(code int, location string) error {
 	c.w.Header().Set("Location", location)
 	c.status = code
 	c.body = c.body[:0]
+	c.setBy(termRedirect)
 	return nil
 }
 

@@ -134,6 +134,13 @@ func (c *Context) Write(b []byte) (int, error) {
 }
 
 // Text responds with a text/plain body.
+//
+// Text and the other terminal helpers (HTML, JSON, Blob, NoContent,
+// Redirect, File, FileFS, WriteProblem) each replace the response an
+// earlier one set. When the request middleware or the handler calls a
+// second one, the later call wins and the first such override on a route
+// is logged as a warning naming both; the error handler and response
+// middleware replace the response on purpose and are not checked.
 func (c *Context) Text(code int, s string) error {
 	if !c.live() {
 		return ErrContextReleased
@@ -144,6 +151,7 @@ func (c *Context) Text(code int, s string) error {
 	c.w.Header()["Content-Type"] = valTextPlain
 	c.status = code
 	c.body = append(c.body[:0], s...)
+	c.setBy(termText)
 	return nil
 }
 
@@ -158,6 +166,7 @@ func (c *Context) HTML(code int, html string) error {
 	c.w.Header()["Content-Type"] = valHTML
 	c.status = code
 	c.body = append(c.body[:0], html...)
+	c.setBy(termHTML)
 	return nil
 }
 
@@ -177,6 +186,7 @@ func (c *Context) JSON(code int, v any) error {
 	}
 	c.w.Header()["Content-Type"] = valJSON
 	c.status = code
+	c.setBy(termJSON)
 	return nil
 }
 
@@ -194,6 +204,7 @@ func (c *Context) Blob(code int, contentType string, b []byte) error {
 	}
 	c.status = code
 	c.body = append(c.body[:0], b...)
+	c.setBy(termBlob)
 	return nil
 }
 
@@ -207,6 +218,7 @@ func (c *Context) NoContent(code int) error {
 	}
 	c.status = code
 	c.body = c.body[:0]
+	c.setBy(termNoContent)
 	return nil
 }
 

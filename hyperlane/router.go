@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"runtime"
 	"strings"
+	"sync/atomic"
 
 	"github.com/go-chi/chi/v5"
 )
@@ -93,6 +94,10 @@ type route struct {
 	handler  Handler
 	groups   []*Group
 	tailName string
+
+	// overrideWarned is set once the route logged that one terminal
+	// helper overrode another (override.go), so it is logged once.
+	overrideWarned atomic.Bool
 }
 
 // router is the routing state of a Server: chi's tree for patterns, the
@@ -314,9 +319,12 @@ func routingPath(r *http.Request) string {
 }
 
 // run calls the request middleware of every group, outermost first, then
-// the handler unless one of them failed or aborted, then every response
-// middleware, outermost first. An error anywhere becomes the response and
-// the response middleware still runs, so that it sees the final answer.
+// the handler unless one of them failed or aborted, then the response
+// middleware of every group, innermost first (an onion: the server's runs
+// last, so a server-wide Compress sees the body the groups made). Within
+// one group both kinds run in the order registered. An error anywhere
+// becomes the response and the response middleware still runs, so that
+// it sees the final answer.
 func (s *Server) run(c *Context, groups []*Group, handler Handler) {
 request:
 	for _, g := range groups {
@@ -335,8 +343,9 @@ request:
 			s.handleError(c, err)
 		}
 	}
-	for _, g := range groups {
-		for _, mw := range g.response {
+	c.responding = true
+	for i := len(groups) - 1; i >= 0; i-- {
+		for _, mw := range groups[i].response {
 			if err := s.call(c, mw); err != nil {
 				s.handleError(c, err)
 			}

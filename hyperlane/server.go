@@ -100,7 +100,8 @@ func (s *Server) PanicHook(fn func(c *Context, recovered any)) { s.panicHook = f
 func (s *Server) RequestMiddleware(h ...Handler) { s.root.RequestMiddleware(h...) }
 
 // ResponseMiddleware adds server-wide handlers that run, in order, after
-// every route handler, before the response is written.
+// every route handler and its groups' response middleware, before the
+// response is written.
 func (s *Server) ResponseMiddleware(h ...Handler) { s.root.ResponseMiddleware(h...) }
 
 // Group registers routes under prefix with their own middleware.

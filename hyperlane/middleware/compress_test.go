@@ -305,3 +305,37 @@ func BenchmarkCompress(b *testing.B) {
 		s.ServeHTTP(httptest.NewRecorder(), r)
 	}
 }
+
+// TestServerCompressSeesGroupBody: response middleware runs inner-first,
+// so a server-level Compress compresses the body a group's response
+// middleware made, over a real connection. The handler's own body is
+// below MinSize; only the group's replacement is worth compressing.
+func TestServerCompressSeesGroupBody(t *testing.T) {
+	s := hyperlane.New(hyperlane.WithAddr("127.0.0.1:0"), hyperlane.WithLogger(quiet))
+	middleware.Install(s, middleware.Compress())
+	page := strings.Repeat("<p>rendered by the group's layout</p>\n", 100)
+	s.Group("/site", func(g *hyperlane.Group) {
+		g.ResponseMiddleware(func(c *hyperlane.Context) error {
+			c.SetBodyString(strings.Replace(page, "layout", string(c.ResponseBody()), 1))
+			return nil
+		})
+		g.Get("/", func(c *hyperlane.Context) error { return c.HTML(http.StatusOK, "hello") })
+	})
+	ln, err := s.Listen(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = s.Serve(ln) }()
+	t.Cleanup(func() { _ = s.Shutdown(t.Context()) })
+
+	res, raw := getGzipRaw(t, "http://"+ln.Addr().String()+"/site/")
+	if res.Header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("Content-Encoding %q, body %d bytes: Compress did not see the group's body", res.Header.Get("Content-Encoding"), len(raw))
+	}
+	if want := strings.Replace(page, "layout", "hello", 1); gunzip(t, raw) != want {
+		t.Errorf("gunzipped body is not the group's body")
+	}
+	if res.ContentLength != int64(len(raw)) {
+		t.Errorf("Content-Length %d, sent %d bytes", res.ContentLength, len(raw))
+	}
+}
