@@ -196,7 +196,7 @@ func (s *Server) serveWebSocket(c *Context, h WebSocketHandler, cfg *wsConfig) (
 	if cfg.compression {
 		opts.CompressionMode = websocket.CompressionNoContextTakeover
 	}
-	hw := &hijackWriter{ResponseWriter: c.Writer()}
+	hw := &hijackWriter{ResponseWriter: c.RawWriter()}
 	raw, err := websocket.Accept(hw, r, opts)
 	if err != nil {
 		// Accept has answered; the handshake was valid, so the writer
