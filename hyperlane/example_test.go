@@ -42,7 +42,7 @@ func Example() {
 
 // Path parameters: {name} is one segment, {name:regex} one segment that
 // matches the whole expression, {name:.*} the rest of the path.
-func ExampleServer_Get() {
+func ExampleGroup_Get() {
 	s := hyperlane.New()
 	s.Get("/users/{id:\\d+}", func(c *hyperlane.Context) error {
 		return c.JSON(http.StatusOK, map[string]string{"id": c.Param("id")})
@@ -63,7 +63,7 @@ func ExampleServer_Get() {
 // Groups share a prefix and middleware: request middleware runs before the
 // handler (the server's first, then the group's), response middleware
 // after it, in the same order.
-func ExampleServer_Group() {
+func ExampleGroup_Group() {
 	s := hyperlane.New()
 	s.ResponseMiddleware(func(c *hyperlane.Context) error {
 		c.AddHeader("X-Trace", "server")
@@ -146,7 +146,7 @@ func ExampleErrorf() {
 
 // Any http.Handler can serve a subtree; it sees the path without the
 // prefix, and the server's response middleware still applies.
-func ExampleServer_Mount() {
+func ExampleGroup_Mount() {
 	legacy := http.NewServeMux()
 	legacy.HandleFunc("GET /hello", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "legacy saw %s", r.URL.Path)
