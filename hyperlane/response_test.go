@@ -453,7 +453,7 @@ func TestDeprecatedWriterNamesStillWork(t *testing.T) {
 		return nil
 	})
 	s.Get("/writer", func(c *hyperlane.Context) error {
-		w := c.Writer() //lint:ignore SA1019 the deprecated name is what is tested
+		w := c.Writer()
 		if !c.Committed() {
 			t.Error("Writer did not commit")
 		}
@@ -461,7 +461,7 @@ func TestDeprecatedWriterNamesStillWork(t *testing.T) {
 		return nil
 	})
 	s.Get("/response-writer", func(c *hyperlane.Context) error {
-		w := c.ResponseWriter() //lint:ignore SA1019 the deprecated name is what is tested
+		w := c.ResponseWriter()
 		if c.Committed() {
 			t.Error("ResponseWriter committed")
 		}
