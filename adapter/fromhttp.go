@@ -33,7 +33,7 @@ func FromHTTP(h http.Handler) hyperlane.Handler {
 	}
 	return func(c *hyperlane.Context) error {
 		r := bridgeRequest(c)
-		h.ServeHTTP(c.ResponseWriter(), r)
+		h.ServeHTTP(c.BufferedWriter(), r)
 		dropStaleLength(c)
 		return nil
 	}

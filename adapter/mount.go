@@ -3,6 +3,7 @@ package adapter
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/hyperlane-go/hyperlane/hyperlane"
@@ -36,33 +37,24 @@ import (
 // the parameter's value is the host's to read (r.PathValue,
 // chi.URLParam).
 //
-// A prefix must begin with '/'; a trailing slash is ignored, and "" or "/"
-// mount at the root. Mount panics on any other prefix, naming it.
+// The prefix follows hyperlane.CleanMountPrefix, as Group.Mount's does:
+// it begins with '/', a trailing slash is ignored ("/api/" is "/api"),
+// and "" or "/" mount at the root. Mount panics on any other prefix,
+// naming it.
 func Mount(prefix string, h http.Handler) http.Handler {
 	if h == nil {
 		panic("adapter: Mount " + quote(prefix) + ": nil handler")
 	}
-	bad := func(why string) { panic("adapter: Mount prefix " + quote(prefix) + " " + why) }
-	if prefix != "" && prefix[0] != '/' {
-		bad("must begin with '/'")
+	clean, err := hyperlane.CleanMountPrefix(prefix)
+	if err != nil {
+		panic("adapter: " + err.Error())
 	}
-	m := &mount{prefix: strings.TrimSuffix(prefix, "/"), h: h}
-	if m.prefix == "" {
+	if clean == "" {
 		return h
 	}
-	segs := strings.Split(m.prefix[1:], "/")
-	for _, seg := range segs {
-		switch {
-		case seg == "":
-			bad("has an empty segment")
-		case isParam(seg):
-			m.segs = segs
-		case strings.ContainsAny(seg, "{}"):
-			bad("has a parameter that is not a whole segment: " + quote(seg))
-		}
-	}
-	if err := hyperlane.CheckPattern(m.prefix); err != nil {
-		bad("is invalid: " + err.Error())
+	m := &mount{prefix: clean, h: h}
+	if segs := strings.Split(clean[1:], "/"); slices.ContainsFunc(segs, isParam) {
+		m.segs = segs
 	}
 	return m
 }

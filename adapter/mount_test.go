@@ -1,6 +1,8 @@
 package adapter_test
 
 import (
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -126,9 +128,9 @@ func TestMountAtTheRootIsTheHandlerItself(t *testing.T) {
 func TestMountRejectsForeignParameterSyntax(t *testing.T) {
 	for _, tc := range []struct{ name, prefix, want string }{
 		{"gin colon", "/t/:tenant",
-			`adapter: Mount prefix "/t/:tenant" is invalid: segment ":tenant" is another router's parameter syntax: write "{tenant}"`},
+			`adapter: mount prefix "/t/:tenant": segment ":tenant" is another router's parameter syntax: write "{tenant}"`},
 		{"Flask angle brackets", "/t/<tenant>/",
-			`adapter: Mount prefix "/t/<tenant>/" is invalid: segment "<tenant>" is another router's parameter syntax: write "{tenant}"`},
+			`adapter: mount prefix "/t/<tenant>/": segment "<tenant>" is another router's parameter syntax: write "{tenant}"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			defer func() {
@@ -139,4 +141,63 @@ func TestMountRejectsForeignParameterSyntax(t *testing.T) {
 			adapter.Mount(tc.prefix, hyperlane.New())
 		})
 	}
+}
+
+// Group.Mount and adapter.Mount follow one prefix rule,
+// hyperlane.CleanMountPrefix: a prefix one accepts the other accepts and
+// serves the same way over a real socket, and a prefix one refuses the
+// other refuses with the same message.
+func TestMountPrefixRuleIsShared(t *testing.T) {
+	echo := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "path="+r.URL.Path+" prefix="+hyperlane.MountPrefix(r))
+	})
+	panicOf := func(f func()) (msg string) {
+		defer func() { msg, _ = recover().(string) }()
+		f()
+		return ""
+	}
+	for _, prefix := range []string{"/api", "/api/", "/t/{tenant}/"} {
+		t.Run("accepted "+prefix, func(t *testing.T) {
+			app := hyperlane.New()
+			app.Mount(prefix, echo)
+			mux := http.NewServeMux()
+			mux.Handle("/", adapter.Mount(prefix, echo))
+			viaGroup, viaAdapter := httptest.NewServer(app), httptest.NewServer(mux)
+			defer viaGroup.Close()
+			defer viaAdapter.Close()
+			path := strings.Replace(strings.TrimSuffix(prefix, "/"), "{tenant}", "acme", 1) + "/x"
+			a, b := getOver(t, viaGroup.URL+path), getOver(t, viaAdapter.URL+path)
+			if a != b || !strings.HasPrefix(a, "200 path=/x prefix=") {
+				t.Fatalf("GET %s: Group.Mount answered %q, adapter.Mount %q; want the same 200 path=/x", path, a, b)
+			}
+		})
+	}
+	for _, prefix := range []string{"api", "//", "/a//b", "/files/*", "/files/{p:.*}", "/t/:tenant", "/a/x{b}"} {
+		t.Run("refused "+prefix, func(t *testing.T) {
+			_, err := hyperlane.CleanMountPrefix(prefix)
+			if err == nil {
+				t.Fatalf("CleanMountPrefix(%q) accepted it", prefix)
+			}
+			g := panicOf(func() { hyperlane.New().Mount(prefix, echo) })
+			a := panicOf(func() { adapter.Mount(prefix, echo) })
+			if g != "hyperlane: "+err.Error() || a != "adapter: "+err.Error() {
+				t.Fatalf("Group.Mount panicked %q and adapter.Mount %q; want both to say %q", g, a, err)
+			}
+		})
+	}
+}
+
+// getOver returns "status body" of a GET of url.
+func getOver(t *testing.T, url string) string {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("%d %s", res.StatusCode, body)
 }

@@ -55,7 +55,7 @@ func Wrap(h hyperlane.Handler, mw ...func(http.Handler) http.Handler) hyperlane.
 		next = mw[i](next)
 	}
 	return func(c *hyperlane.Context) error {
-		next.ServeHTTP(c.ResponseWriter(), bridgeRequest(c))
+		next.ServeHTTP(c.BufferedWriter(), bridgeRequest(c))
 		return nil
 	}
 }
@@ -84,7 +84,7 @@ func (in *inner) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err := in.h(c); err != nil {
 		c.HandleError(err)
 	}
-	if w == c.ResponseWriter() || c.Committed() {
+	if w == c.BufferedWriter() || c.Committed() {
 		return
 	}
 	// Replay the buffered response through the middleware's writer, which

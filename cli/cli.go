@@ -16,8 +16,9 @@ import (
 )
 
 // DefaultAddr is the address served when neither --addr nor HYPERLANE_ADDR
-// names one: loopback, so a first run is not exposed to the network.
-const DefaultAddr = "127.0.0.1:60000"
+// names one: hyperlane.DefaultAddr, loopback, so a first run is not
+// exposed to the network.
+const DefaultAddr = hyperlane.DefaultAddr
 
 // DefaultTimeout is how long a new process may take to serve, and how long
 // stop and restart wait for the old one to drain and exit: longer than

@@ -53,7 +53,7 @@ func bodyCloseServer(t *testing.T, opts ...hyperlane.Option) string {
 	})
 	// A stream that begins without looking at the body.
 	s.Post("/stream", func(c *hyperlane.Context) error {
-		w := c.Writer()
+		w := c.RawWriter()
 		w.WriteHeader(http.StatusOK)
 		_, err := io.WriteString(w, "streamed")
 		return err

@@ -119,7 +119,7 @@ func (d *deferringWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 func TestResponseWriterHijackSendsTheWrittenStatus(t *testing.T) {
 	s := New()
 	s.Get("/upgrade", func(c *Context) error {
-		w := c.ResponseWriter()
+		w := c.BufferedWriter()
 		w.Header().Set("Upgrade", "test")
 		w.Header().Set("Connection", "Upgrade")
 		w.WriteHeader(http.StatusSwitchingProtocols)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -439,4 +440,16 @@ func ExampleParseConfig() {
 func ExampleEnvVar() {
 	fmt.Println(EnvVar("max_body_bytes"))
 	// Output: HYPERLANE_MAX_BODY_BYTES
+}
+
+// The default address is loopback, as cli's is: a first run of a plain
+// hyperlane.New app is not exposed to the network.
+func TestDefaultAddrIsLoopback(t *testing.T) {
+	host, port, err := net.SplitHostPort(New().settings.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() || port != "60000" {
+		t.Fatalf("default address %q, want a loopback host on port 60000", net.JoinHostPort(host, port))
+	}
 }

@@ -19,7 +19,7 @@ import (
 // (a precise clock read costs as much as the renewal), for timeouts long
 // enough that its lag is nothing next to half of them. Every other write path
 // (a stream, a flush, the raw writer, a deadline set through
-// Context.ResponseWriter) renews or sets the deadline itself and so makes
+// Context.BufferedWriter) renews or sets the deadline itself and so makes
 // the next final write renew it again.
 
 // connDeadline is the write deadline this package last set on an HTTP/1

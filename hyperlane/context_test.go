@@ -164,7 +164,7 @@ func TestContextUsedAfterHandlerReturnedIsANoOp(t *testing.T) {
 	var keptWriter http.ResponseWriter
 	var keptRequest *http.Request
 	s.Post("/keep/{id}", func(c *hyperlane.Context) error {
-		kept, keptWriter, keptRequest = c, c.ResponseWriter(), c.Request()
+		kept, keptWriter, keptRequest = c, c.BufferedWriter(), c.Request()
 		c.Set("user", "alice")
 		return c.Text(200, "kept")
 	})
@@ -280,9 +280,9 @@ func lateUses(t *testing.T, c *hyperlane.Context, keptWriter http.ResponseWriter
 	released("Flush", c.Flush())
 	es := c.SSE()
 	released("SSE", es.Send(hyperlane.Event{Data: "late"}))
-	_, err = c.Writer().Write([]byte("late"))
+	_, err = c.RawWriter().Write([]byte("late"))
 	released("Writer", err)
-	for _, rw := range []http.ResponseWriter{c.ResponseWriter(), keptWriter} {
+	for _, rw := range []http.ResponseWriter{c.BufferedWriter(), keptWriter} {
 		rw.Header().Set("X-Late", "1")
 		rw.WriteHeader(599)
 		_, err = rw.Write([]byte("late"))

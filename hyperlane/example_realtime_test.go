@@ -14,7 +14,7 @@ import (
 
 // A WebSocket endpoint is one call; the handler reads and writes
 // messages until it returns, which closes the connection with 1000.
-func ExampleServer_WebSocket() {
+func ExampleGroup_WebSocket() {
 	s := hyperlane.New()
 	s.WebSocket("/ws", func(c *hyperlane.Context, ws *hyperlane.Conn) error {
 		for {

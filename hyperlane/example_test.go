@@ -42,7 +42,7 @@ func Example() {
 
 // Path parameters: {name} is one segment, {name:regex} one segment that
 // matches the whole expression, {name:.*} the rest of the path.
-func ExampleServer_Get() {
+func ExampleGroup_Get() {
 	s := hyperlane.New()
 	s.Get("/users/{id:\\d+}", func(c *hyperlane.Context) error {
 		return c.JSON(http.StatusOK, map[string]string{"id": c.Param("id")})
@@ -64,7 +64,7 @@ func ExampleServer_Get() {
 // handler (the server's first, then the group's), response middleware
 // after it in the reverse order (the group's first, then the server's),
 // like layers of an onion.
-func ExampleServer_Group() {
+func ExampleGroup_Group() {
 	s := hyperlane.New()
 	s.ResponseMiddleware(func(c *hyperlane.Context) error {
 		c.AddHeader("X-Trace", "server")
@@ -147,7 +147,7 @@ func ExampleErrorf() {
 
 // Any http.Handler can serve a subtree; it sees the path without the
 // prefix, and the server's response middleware still applies.
-func ExampleServer_Mount() {
+func ExampleGroup_Mount() {
 	legacy := http.NewServeMux()
 	legacy.HandleFunc("GET /hello", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "legacy saw %s", r.URL.Path)

@@ -85,7 +85,7 @@ func (c *Context) FileFS(fsys fs.FS, name string) error {
 		}
 	}
 	c.setBy(termFile)
-	c.Writer()
+	c.RawWriter()
 	c.status = 0
 	c.sw.c = c
 	http.ServeContent(&c.sw, c.r, path.Base(st.Name()), st.ModTime(), content)

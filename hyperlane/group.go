@@ -6,12 +6,13 @@ import (
 )
 
 // Group is a set of routes under a common path prefix that share request
-// and response middleware. The Server's own routes form the root group.
-// Middleware added to a group applies to all its routes, including ones
-// registered before it. Around a route the groups nest like an onion:
-// request middleware runs outermost first (the server's, then each
-// group's), response middleware innermost first (the route's group, then
-// its parents, the server's last).
+// and response middleware. A Server embeds its root group (as RootGroup),
+// so every Group method is also a Server method that registers on the
+// whole server. Middleware added to a group applies to all its routes,
+// including ones registered before it. Around a route the groups nest
+// like an onion: request middleware runs outermost first (the server's,
+// then each group's), response middleware innermost first (the route's
+// group, then its parents, the server's last).
 type Group struct {
 	server   *Server
 	prefix   string
@@ -19,6 +20,12 @@ type Group struct {
 	request  []Handler
 	response []Handler
 }
+
+// RootGroup is Group under the name by which Server embeds it. The alias
+// exists because an embedded field named Group would hide the Group
+// method: with it, s.Group("/api", fn) still opens a sub-group, and
+// s.RootGroup is the root group itself.
+type RootGroup = Group
 
 // Group registers a sub-group under prefix and calls fn to fill it.
 func (g *Group) Group(prefix string, fn func(g *Group)) {
@@ -38,14 +45,17 @@ func (g *Group) Group(prefix string, fn func(g *Group)) {
 
 // RequestMiddleware appends handlers that run in order before the route
 // handler. One that returns an error or calls Context.Abort stops the
-// rest and the handler; response middleware still runs.
+// rest and the handler; response middleware still runs. On the Server
+// (the root group) they also run before its own 404, 405 and automatic
+// OPTIONS answers.
 func (g *Group) RequestMiddleware(h ...Handler) { g.request = append(g.request, h...) }
 
 // ResponseMiddleware appends handlers that run in order after the route
 // handler (also after an error became a response): after the response
 // middleware of the groups nested in g, before that of g's parents and
 // the server. They may read and change status, headers and body before
-// the single write.
+// the single write. On the Server (the root group) they also run for its
+// own 404, 405 and automatic OPTIONS answers.
 func (g *Group) ResponseMiddleware(h ...Handler) { g.response = append(g.response, h...) }
 
 // Get registers h for GET (and so HEAD) requests matching pattern.

@@ -242,3 +242,37 @@ func TestMount(t *testing.T) {
 		}
 	})
 }
+
+// A Server is its root group: s.RootGroup is a *Group that registers on
+// the server, and the Group methods (Handler among them) are the
+// server's, with the root group's middleware.
+func TestServerIsItsRootGroup(t *testing.T) {
+	s := quiet()
+	s.RequestMiddleware(func(c *hyperlane.Context) error {
+		c.SetHeader("X-Root", "ran")
+		return nil
+	})
+	module := func(g *hyperlane.Group) { g.Get("/module", say("module route")) }
+	module(s.RootGroup)
+	bridged := s.Handler(say("bridged"))
+
+	app, bare := httptest.NewServer(s), httptest.NewServer(bridged)
+	defer app.Close()
+	defer bare.Close()
+	for _, tc := range []struct{ name, url, body string }{
+		{"a route added through RootGroup is the server's", app.URL + "/module", "module route"},
+		{"Server.Handler runs the root group's middleware", bare.URL + "/anything", "bridged"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := http.Get(tc.url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			body, _ := io.ReadAll(res.Body)
+			if res.StatusCode != 200 || string(body) != tc.body || res.Header.Get("X-Root") != "ran" {
+				t.Fatalf("got %d %q X-Root %q, want 200 %q with the root middleware", res.StatusCode, body, res.Header.Get("X-Root"), tc.body)
+			}
+		})
+	}
+}

@@ -1,6 +1,7 @@
 package hyperlane
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -8,27 +9,27 @@ import (
 	"strings"
 )
 
-// Mount serves h for prefix and everything below it: "/api" serves
-// "/api", "/api/" and "/api/...". h sees the path with the prefix
-// stripped ("/api/users" arrives as "/users", "/api" as "/"), and the
-// request carries the prefix for MountPrefix, so a Hyperlane server
-// mounted there keeps it in its redirects. The prefix may hold {name}
-// segments. h writes through Context.ResponseWriter, so the group's
-// response middleware applies to its answers, its own 404s included.
+// Mount serves h for prefix and everything below it, under the group's
+// prefix: "/api" serves "/api", "/api/" and "/api/...". h sees the path
+// with the prefix stripped ("/api/users" arrives as "/users", "/api" as
+// "/"), and the request carries the prefix for MountPrefix, so a
+// Hyperlane server mounted there keeps it in its redirects. The prefix
+// follows CleanMountPrefix, as adapter.Mount's does: "/api/" is "/api",
+// and "" or "/" mounts h at the group itself; any other malformed prefix
+// panics, naming it. It may hold {name} segments. h writes through
+// Context.BufferedWriter, so the group's response middleware applies to
+// its answers, its own 404s included.
 func (g *Group) Mount(prefix string, h http.Handler) {
-	if prefix == "" || prefix[0] != '/' || strings.HasSuffix(prefix, "/") {
-		panic("hyperlane: mount prefix " + quote(prefix) + " must begin and must not end with '/'")
+	full, err := CleanMountPrefix(prefix)
+	if err == nil && g.prefix != "" {
+		// Checked again in full: a parameter name may repeat the group's.
+		full, err = CleanMountPrefix(g.prefix + full)
+	}
+	if err != nil {
+		panic("hyperlane: " + err.Error())
 	}
 	if h == nil {
 		panic("hyperlane: mount prefix " + quote(prefix) + ": nil handler")
-	}
-	full := g.prefix + prefix
-	cp, err := compilePattern(full)
-	if err != nil {
-		panic("hyperlane: mount prefix " + quote(full) + ": " + err.Error())
-	}
-	if cp.tailName != "" {
-		panic("hyperlane: mount prefix " + quote(full) + " must be a plain path, without catch-all")
 	}
 	depth := strings.Count(full, "/")
 	serve := func(c *Context) error {
@@ -49,13 +50,53 @@ func (g *Group) Mount(prefix string, h http.Handler) {
 		}
 		r2 := WithMountPrefix(r, mounted)
 		r2.URL = &u
-		h.ServeHTTP(c.ResponseWriter(), r2)
+		h.ServeHTTP(c.BufferedWriter(), r2)
 		return nil
 	}
 	name := fmt.Sprintf("%T", h)
-	opts := []RouteOption{Meta("mount", full), func(ri *RouteInfo) { ri.Handler = name }}
-	g.Any(prefix, serve, opts...)
-	g.Any(prefix+"/*", serve, opts...)
+	opts := []RouteOption{Meta("mount", cmp.Or(full, "/")), func(ri *RouteInfo) { ri.Handler = name }}
+	rel := full[len(g.prefix):] // the cleaned prefix, relative to the group
+	if full == "" {
+		g.Any("/", serve, opts...) // the server's root: "" is no pattern
+	} else {
+		g.Any(rel, serve, opts...)
+	}
+	g.Any(rel+"/*", serve, opts...)
+}
+
+// CleanMountPrefix checks a mount prefix and returns it in the form
+// Group.Mount and adapter.Mount use, with one rule for both: it begins
+// with '/'; one trailing '/' is dropped, as net/http's "/api/" subtree
+// patterns and chi's Mount let users write it, so "/api/" is "/api";
+// "" and "/" are the root and return ""; segments are non-empty, may be
+// {name} or {name:regex} parameters, and no catch-all ("*" or
+// {name:.*}) is allowed, since a mount already covers everything below
+// its prefix. The error names the prefix and the problem.
+func CleanMountPrefix(prefix string) (string, error) {
+	if prefix == "" || prefix == "/" {
+		return "", nil
+	}
+	bad := func(why string, err error) (string, error) {
+		if err != nil {
+			return "", fmt.Errorf("mount prefix %s: %w", quote(prefix), err)
+		}
+		return "", fmt.Errorf("mount prefix %s %s", quote(prefix), why)
+	}
+	if prefix[0] != '/' {
+		return bad("must begin with '/'", nil)
+	}
+	clean := strings.TrimSuffix(prefix, "/")
+	if strings.Contains(clean+"/", "//") { // "//", "/a//b", "/a//"
+		return bad("has an empty segment", nil)
+	}
+	cp, err := compilePattern(clean)
+	if err != nil {
+		return bad("", err)
+	}
+	if cp.tailName != "" {
+		return bad("must be a plain path, without catch-all", nil)
+	}
+	return clean, nil
 }
 
 // stripSegments removes the first n segments of p ("/a/b/c", 1 ->

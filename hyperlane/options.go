@@ -10,7 +10,9 @@ import (
 // Defaults applied by New. Each guards against a specific abuse; see
 // docs/server.md for the reasoning behind every value.
 const (
-	DefaultAddr              = ":60000"
+	// DefaultAddr is loopback, so a first run is not exposed to the
+	// network; WithAddr(":60000") serves on every interface.
+	DefaultAddr              = "127.0.0.1:60000"
 	DefaultReadHeaderTimeout = 10 * time.Second
 	DefaultIdleTimeout       = 120 * time.Second
 	DefaultReadIdleTimeout   = 30 * time.Second

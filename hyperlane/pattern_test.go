@@ -2,6 +2,7 @@ package hyperlane
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 )
@@ -98,7 +99,8 @@ func TestInvalidRouteRegistrationPanics(t *testing.T) {
 		{"bad pattern inside a group names the full pattern", func(s *Server) {
 			s.Group("/api", func(g *Group) { g.Get("/{id", nop) })
 		}, []string{`"/api/{id"`}},
-		{"mount prefix ending in slash", func(s *Server) { s.Mount("/m/", nil) }, []string{`"/m/"`}},
+		{"mount prefix without slash", func(s *Server) { s.Mount("m", http.NotFoundHandler()) }, []string{`"m"`, "must begin with '/'"}},
+		{"mount with a nil handler", func(s *Server) { s.Mount("/m/", nil) }, []string{`"/m/"`, "nil handler"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -265,10 +265,13 @@ func (c *Context) Responded() bool {
 	return c.committed || c.status != 0 || len(c.body) > 0
 }
 
-// Writer returns the raw http.ResponseWriter and commits the response:
-// the buffered status and body are then not written by Hyperlane; the
-// caller writes everything itself. Headers set so far are kept.
-func (c *Context) Writer() http.ResponseWriter {
+// RawWriter commits the response and returns the connection's own
+// http.ResponseWriter: from then on Hyperlane writes nothing, not the
+// buffered status and body, and response middleware cannot change what
+// is sent; the caller writes status and body itself. Headers set so far
+// are kept. Use it for streaming and for code that must reach the
+// connection; BufferedWriter is the one to hand to a net/http handler.
+func (c *Context) RawWriter() http.ResponseWriter {
 	if !c.live() {
 		return &releasedWriter{}
 	}
@@ -280,15 +283,38 @@ func (c *Context) Writer() http.ResponseWriter {
 	return c.w
 }
 
-// ResponseWriter returns an http.ResponseWriter that writes into the
-// Context's buffer, so a net/http handler's response passes through
-// response middleware and is written once. Flush and Hijack commit and
-// stream, and it works with http.ResponseController.
-func (c *Context) ResponseWriter() http.ResponseWriter {
+// BufferedWriter returns an http.ResponseWriter that writes into the
+// Context's buffer without committing, so a net/http handler's response
+// passes through response middleware and is written once. Flush and
+// Hijack commit and stream, and it works with http.ResponseController.
+func (c *Context) BufferedWriter() http.ResponseWriter {
 	if !c.live() {
 		return &releasedWriter{}
 	}
 	return (*bufferedWriter)(c)
+}
+
+// Writer is the old name of RawWriter: it commits the response.
+//
+// Deprecated: use RawWriter (you write everything, Hyperlane nothing) or
+// BufferedWriter (written once, after response middleware). Writer will
+// be removed in the next release.
+func (c *Context) Writer() http.ResponseWriter {
+	if !c.live() {
+		return &releasedWriter{}
+	}
+	return c.RawWriter()
+}
+
+// ResponseWriter is the old name of BufferedWriter.
+//
+// Deprecated: use BufferedWriter. ResponseWriter will be removed in the
+// next release.
+func (c *Context) ResponseWriter() http.ResponseWriter {
+	if !c.live() {
+		return &releasedWriter{}
+	}
+	return c.BufferedWriter()
 }
 
 // writeBuffered writes the response at the end of the request: status,
@@ -385,7 +411,7 @@ func (b *bodyBuffer) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// bufferedWriter is the http.ResponseWriter of Context.ResponseWriter.
+// bufferedWriter is the http.ResponseWriter of Context.BufferedWriter.
 // Until the response is committed, WriteHeader sets the Context's status
 // and Write appends to its body; after, both go to the client. It is the
 // Context handle under another type, not part of the pooled state, so a

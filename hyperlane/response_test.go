@@ -315,7 +315,7 @@ func TestFlushStreams(t *testing.T) {
 	})
 }
 
-func TestWriterIsTheRawWriter(t *testing.T) {
+func TestRawWriterCommitsAndBypassesTheBuffer(t *testing.T) {
 	s := quiet()
 	s.ResponseMiddleware(func(c *hyperlane.Context) error {
 		c.Status(500).SetBodyString("ignored")
@@ -323,7 +323,7 @@ func TestWriterIsTheRawWriter(t *testing.T) {
 	})
 	s.Get("/", func(c *hyperlane.Context) error {
 		c.SetBodyString("buffered, never sent")
-		w := c.Writer()
+		w := c.RawWriter()
 		w.WriteHeader(http.StatusTeapot)
 		_, _ = io.WriteString(w, "raw")
 		return nil
@@ -334,7 +334,7 @@ func TestWriterIsTheRawWriter(t *testing.T) {
 	}
 }
 
-func TestResponseWriterBuffersNetHTTPHandlers(t *testing.T) {
+func TestBufferedWriterBuffersNetHTTPHandlers(t *testing.T) {
 	s := quiet()
 	s.ResponseMiddleware(func(c *hyperlane.Context) error {
 		c.SetHeader("X-Seen", fmt.Sprintf("%d %s", c.StatusCode(), c.ResponseBody()))
@@ -349,12 +349,12 @@ func TestResponseWriterBuffersNetHTTPHandlers(t *testing.T) {
 	}
 	s.Get("/std", func(c *hyperlane.Context) error {
 		c.Status(http.StatusTeapot) // the net/http handler's status replaces it
-		std(c.ResponseWriter(), c.Request())
+		std(c.BufferedWriter(), c.Request())
 		return nil
 	})
 	s.Get("/implicit", func(c *hyperlane.Context) error {
 		c.Status(http.StatusTeapot)
-		_, _ = io.WriteString(c.ResponseWriter(), "implicit 200")
+		_, _ = io.WriteString(c.BufferedWriter(), "implicit 200")
 		return nil
 	})
 	w := do(s, "GET", "/std", "")
@@ -370,7 +370,7 @@ func TestResponseWriterWithResponseController(t *testing.T) {
 	t.Run("Flush streams", func(t *testing.T) {
 		streamTest(t, func(s *hyperlane.Server, read <-chan struct{}) {
 			s.Get("/stream", func(c *hyperlane.Context) error {
-				w := c.ResponseWriter()
+				w := c.BufferedWriter()
 				rc := http.NewResponseController(w)
 				if err := rc.SetWriteDeadline(time.Now().Add(time.Minute)); err != nil {
 					return err
@@ -394,7 +394,7 @@ func TestResponseWriterWithResponseController(t *testing.T) {
 		s := quiet()
 		s.Get("/hijack", func(c *hyperlane.Context) error {
 			c.SetHeader("X-Dropped", "1")
-			conn, brw, err := http.NewResponseController(c.ResponseWriter()).Hijack()
+			conn, brw, err := http.NewResponseController(c.BufferedWriter()).Hijack()
 			if err != nil {
 				return err
 			}
@@ -417,7 +417,7 @@ func TestResponseWriterWithResponseController(t *testing.T) {
 	t.Run("Unwrap sends what is buffered and returns the raw writer", func(t *testing.T) {
 		s := quiet()
 		s.Get("/unwrap", func(c *hyperlane.Context) error {
-			w := c.ResponseWriter()
+			w := c.BufferedWriter()
 			w.WriteHeader(http.StatusCreated)
 			_, _ = io.WriteString(w, "buffered;")
 			raw := w.(interface{ Unwrap() http.ResponseWriter }).Unwrap()
@@ -439,4 +439,46 @@ func TestResponseWriterWithResponseController(t *testing.T) {
 			t.Fatalf("got %d %q", resp.StatusCode, b)
 		}
 	})
+}
+
+// The deprecated names keep their old behaviour for one release, over a
+// real socket: Writer commits (response middleware cannot change what is
+// sent), ResponseWriter buffers (response middleware rewrites it).
+func TestDeprecatedWriterNamesStillWork(t *testing.T) {
+	s := quiet()
+	s.ResponseMiddleware(func(c *hyperlane.Context) error {
+		if !c.Committed() {
+			c.SetBodyString(strings.ToUpper(string(c.ResponseBody())))
+		}
+		return nil
+	})
+	s.Get("/writer", func(c *hyperlane.Context) error {
+		w := c.Writer()
+		if !c.Committed() {
+			t.Error("Writer did not commit")
+		}
+		_, _ = io.WriteString(w, "raw")
+		return nil
+	})
+	s.Get("/response-writer", func(c *hyperlane.Context) error {
+		w := c.ResponseWriter()
+		if c.Committed() {
+			t.Error("ResponseWriter committed")
+		}
+		_, _ = io.WriteString(w, "buffered")
+		return nil
+	})
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	for path, want := range map[string]string{"/writer": "raw", "/response-writer": "BUFFERED"} {
+		res, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if string(body) != want {
+			t.Errorf("GET %s = %q, want %q", path, body, want)
+		}
+	}
 }

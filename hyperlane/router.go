@@ -281,7 +281,7 @@ func funcName(h Handler) string {
 // response middleware, one buffered write.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	c := acquireContext(s, w, r)
-	groups, handler := s.root.chain, s.missing
+	groups, handler := s.RootGroup.chain, s.missing
 	if limit := s.settings.maxURIBytes; limit > 0 && len(r.RequestURI) > limit {
 		handler = uriTooLong
 	} else if mi := methodIndex(r.Method); mi >= 0 {

@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -23,10 +22,16 @@ import (
 // middleware before serving; registration is not safe concurrently with
 // requests.
 type Server struct {
+	// RootGroup is the server's root group, embedded so that every Group
+	// method (Get, Post, Route, Any, Group, Mount, WebSocket, Static,
+	// Handler, RequestMiddleware, ...) is a Server method too and
+	// registers on the whole server. Its middleware also runs for the
+	// server's own 404, 405 and automatic OPTIONS answers.
+	*RootGroup
+
 	settings settings
 	log      *slog.Logger
 	router   router
-	root     *Group
 
 	wrappers     []func(http.Handler) http.Handler
 	wrapped      http.Handler // serve wrapped by wrappers, nil without any
@@ -65,8 +70,8 @@ func New(opts ...Option) *Server {
 		s.log = slog.Default()
 	}
 	s.contexts.New = func() any { return &contextState{server: s} }
-	s.root = &Group{server: s}
-	s.root.chain = []*Group{s.root}
+	s.RootGroup = &Group{server: s}
+	s.RootGroup.chain = []*Group{s.RootGroup}
 	s.missing = s.routeMissing
 	return s
 }
@@ -94,60 +99,6 @@ func (s *Server) ErrorHandler(fn func(c *Context, err error)) { s.errorHandler =
 // middleware panics, after the panic was logged with its stack and before
 // the 500 response is written.
 func (s *Server) PanicHook(fn func(c *Context, recovered any)) { s.panicHook = fn }
-
-// RequestMiddleware adds server-wide handlers that run, in order, before
-// every route handler, also for 404 and 405 answers.
-func (s *Server) RequestMiddleware(h ...Handler) { s.root.RequestMiddleware(h...) }
-
-// ResponseMiddleware adds server-wide handlers that run, in order, after
-// every route handler and its groups' response middleware, before the
-// response is written.
-func (s *Server) ResponseMiddleware(h ...Handler) { s.root.ResponseMiddleware(h...) }
-
-// Group registers routes under prefix with their own middleware.
-func (s *Server) Group(prefix string, fn func(g *Group)) { s.root.Group(prefix, fn) }
-
-// Get registers h for GET (and so HEAD) requests matching pattern.
-func (s *Server) Get(pattern string, h Handler, opts ...RouteOption) { s.root.Get(pattern, h, opts...) }
-
-// Head registers h for HEAD requests matching pattern.
-func (s *Server) Head(pattern string, h Handler, opts ...RouteOption) {
-	s.root.Head(pattern, h, opts...)
-}
-
-// Post registers h for POST requests matching pattern.
-func (s *Server) Post(pattern string, h Handler, opts ...RouteOption) {
-	s.root.Post(pattern, h, opts...)
-}
-
-// Put registers h for PUT requests matching pattern.
-func (s *Server) Put(pattern string, h Handler, opts ...RouteOption) { s.root.Put(pattern, h, opts...) }
-
-// Patch registers h for PATCH requests matching pattern.
-func (s *Server) Patch(pattern string, h Handler, opts ...RouteOption) {
-	s.root.Patch(pattern, h, opts...)
-}
-
-// Delete registers h for DELETE requests matching pattern.
-func (s *Server) Delete(pattern string, h Handler, opts ...RouteOption) {
-	s.root.Delete(pattern, h, opts...)
-}
-
-// Options registers h for OPTIONS requests matching pattern.
-func (s *Server) Options(pattern string, h Handler, opts ...RouteOption) {
-	s.root.Options(pattern, h, opts...)
-}
-
-// Any registers h for every method on pattern.
-func (s *Server) Any(pattern string, h Handler, opts ...RouteOption) { s.root.Any(pattern, h, opts...) }
-
-// Route registers h for each of methods on pattern.
-func (s *Server) Route(methods []string, pattern string, h Handler, opts ...RouteOption) {
-	s.root.Route(methods, pattern, h, opts...)
-}
-
-// Mount serves an http.Handler for prefix and everything below it.
-func (s *Server) Mount(prefix string, h http.Handler) { s.root.Mount(prefix, h) }
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -399,11 +350,3 @@ func (s *Server) beginShutdown() {
 
 // ShutdownTimeout returns the configured grace period.
 func (s *Server) ShutdownTimeout() time.Duration { return s.settings.shutdownTimeout }
-
-// Static serves the files under the directory dir at prefix, never
-// anything outside it (see Group.Static).
-func (s *Server) Static(prefix, dir string) { s.root.Static(prefix, dir) }
-
-// StaticFS serves the files of fsys, such as an embed.FS, under prefix
-// (see Group.StaticFS).
-func (s *Server) StaticFS(prefix string, fsys fs.FS) { s.root.StaticFS(prefix, fsys) }

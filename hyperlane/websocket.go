@@ -137,15 +137,10 @@ func WSRouteOptions(opts ...RouteOption) WebSocketOption {
 	return func(c *wsConfig) { c.route = append(c.route, opts...) }
 }
 
-// WebSocket registers h as a WebSocket endpoint: a GET route that
-// upgrades the connection after the request middleware ran. A request
-// that is not a WebSocket handshake gets 426 Upgrade Required.
-func (s *Server) WebSocket(pattern string, h WebSocketHandler, opts ...WebSocketOption) {
-	s.root.WebSocket(pattern, h, opts...)
-}
-
-// WebSocket registers h as a WebSocket endpoint of the group; see
-// Server.WebSocket.
+// WebSocket registers h as a WebSocket endpoint of the group (on a
+// Server, of its root group): a GET route that upgrades the connection
+// after the request middleware ran. A request that is not a WebSocket
+// handshake gets 426 Upgrade Required.
 func (g *Group) WebSocket(pattern string, h WebSocketHandler, opts ...WebSocketOption) {
 	if h == nil {
 		panic("hyperlane: WebSocket route " + quote(g.prefix+pattern) + ": nil handler")
@@ -196,7 +191,7 @@ func (s *Server) serveWebSocket(c *Context, h WebSocketHandler, cfg *wsConfig) (
 	if cfg.compression {
 		opts.CompressionMode = websocket.CompressionNoContextTakeover
 	}
-	hw := &hijackWriter{ResponseWriter: c.Writer()}
+	hw := &hijackWriter{ResponseWriter: c.RawWriter()}
 	raw, err := websocket.Accept(hw, r, opts)
 	if err != nil {
 		// Accept has answered; the handshake was valid, so the writer

@@ -49,7 +49,7 @@ func TestNilOutput(t *testing.T) {
 		return nil, c.NoContent(http.StatusAccepted)
 	})
 	openapi.Get(api, "/streamed", func(c *hyperlane.Context, in *none) (*named, error) {
-		w := c.Writer()
+		w := c.RawWriter()
 		w.Header().Set("Content-Type", "text/plain")
 		_, err := io.WriteString(w, "streamed")
 		return nil, err

@@ -14,7 +14,7 @@ import (
 //
 // A nil output with a nil error means one of two things. When the
 // handler set the response itself through the Context (c.JSON, c.Blob,
-// c.NoContent, c.Status, c.Writer, an SSE stream...), that response is
+// c.NoContent, c.Status, c.RawWriter, an SSE stream...), that response is
 // sent as it is. Otherwise the output must have no body (such as
 // struct{} or a struct of header fields), and the success status is
 // sent; for an output with a body it is a mistake, answered with a 500

@@ -178,7 +178,7 @@ func (r *rawBody) write(c *hyperlane.Context, status int, f reflect.Value) error
 	if rc, ok := rd.(io.Closer); ok {
 		defer rc.Close()
 	}
-	w := c.Writer()
+	w := c.RawWriter()
 	w.Header().Set("Content-Type", ct)
 	w.WriteHeader(status)
 	_, err := io.Copy(w, rd)

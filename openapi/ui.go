@@ -42,7 +42,7 @@ func (a *API) swaggerUI(c *hyperlane.Context) error {
 	if file := c.Param("file"); file != "" {
 		// Stream the assets (the bundle is 1.5 MB): buffering them per
 		// request would let slow readers pin that much memory each.
-		page.assets.ServeHTTP(c.Writer(), c.Request())
+		page.assets.ServeHTTP(c.RawWriter(), c.Request())
 		return nil
 	}
 	setPageHeaders(c, page.csp)

@@ -113,7 +113,7 @@ func TestSecurityHeadersOnStreamedResponse(t *testing.T) {
 	s := hyperlane.New(hyperlane.WithLogger(quiet))
 	middleware.Install(s, middleware.SecurityHeaders())
 	s.Get("/stream", func(c *hyperlane.Context) error {
-		if _, err := c.Writer().Write([]byte("raw")); err != nil {
+		if _, err := c.RawWriter().Write([]byte("raw")); err != nil {
 			return err
 		}
 		return nil

@@ -59,7 +59,7 @@ func TestTimeout(t *testing.T) {
 		return c.Text(201, "done")
 	})
 	s.Get("/headers-only", func(c *hyperlane.Context) error {
-		c.Writer().Header().Set("X-Only", "header")
+		c.RawWriter().Header().Set("X-Only", "header")
 		return nil
 	})
 	s.Get("/slow/honours", func(c *hyperlane.Context) error {
