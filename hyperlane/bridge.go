@@ -12,9 +12,10 @@ import (
 // Handler returns h as an http.Handler that serves every request it gets
 // without routing: a pooled Context, the request middleware of the group
 // and its parents, h, their response middleware, error handling and one
-// buffered write — what a route of the group does once it matched. It lets
-// one Hyperlane handler sit on another router. The request carries no
-// route, so Param and RoutePattern return ""; Server.Use wrappers do not
+// buffered write — what a route of the group does once it matched, and
+// like a route it answers with "Connection: close" while the server
+// drains. It lets one Hyperlane handler sit on another router. The
+// request carries no route, so Param and RoutePattern return ""; Server.Use wrappers do not
 // apply.
 func (g *Group) Handler(h Handler) http.Handler {
 	if h == nil {
@@ -22,13 +23,7 @@ func (g *Group) Handler(h Handler) http.Handler {
 	}
 	s, chain := g.server, g.chain
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c := acquireContext(s, w, r)
-		c.reqBody.install(c)
-		s.run(c, chain, h)
-		if !c.committed {
-			_ = c.writeBuffered()
-		}
-		releaseContext(c)
+		s.serveContext(acquireContext(s, w, r), chain, h)
 	})
 }
 

@@ -85,3 +85,69 @@ func TestRunDrainsBusyKeepAliveClients(t *testing.T) {
 		t.Fatal("no response said Connection: close while draining")
 	}
 }
+
+// TestGroupHandlerDrainsLikeARoute: once the server drains, a request
+// through Group.Handler mounted in a plain http.Server gets the same
+// answer as one through a route: "Connection: close", then EOF on the
+// keep-alive socket. Before the drain both keep the connection open.
+func TestGroupHandlerDrainsLikeARoute(t *testing.T) {
+	s := hyperlane.New(hyperlane.WithLogger(discardLogger()))
+	s.Get("/route", func(c *hyperlane.Context) error { return c.Text(200, "ok") })
+	bridge := s.Handler(func(c *hyperlane.Context) error { return c.Text(200, "ok") })
+	mux := http.NewServeMux()
+	mux.Handle("/route", s)
+	mux.Handle("/bridge", bridge)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := &http.Server{Handler: mux}
+	go func() { _ = plain.Serve(ln) }()
+	defer plain.Close()
+
+	type peer struct {
+		name, path string
+		conn       net.Conn
+		br         *bufio.Reader
+	}
+	peers := []*peer{{name: "route", path: "/route"}, {name: "Group.Handler", path: "/bridge"}}
+	get := func(p *peer) *http.Response {
+		t.Helper()
+		if _, err := io.WriteString(p.conn, "GET "+p.path+" HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+			t.Fatalf("%s: write: %v", p.name, err)
+		}
+		resp, err := http.ReadResponse(p.br, nil)
+		if err != nil {
+			t.Fatalf("%s: read: %v", p.name, err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: status %d", p.name, resp.StatusCode)
+		}
+		return resp
+	}
+	for _, p := range peers {
+		conn, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		_ = conn.SetDeadline(time.Now().Add(rtGuard))
+		p.conn, p.br = conn, bufio.NewReader(conn)
+		if resp := get(p); resp.Close {
+			t.Fatalf("%s: Connection: close before the drain", p.name)
+		}
+	}
+	if err := s.Drain(context.Background()); err != nil {
+		t.Fatalf("Drain = %v", err)
+	}
+	for _, p := range peers {
+		if resp := get(p); !resp.Close {
+			t.Errorf("%s: keep-alive request after Drain began got no Connection: close", p.name)
+			continue
+		}
+		if n, err := p.br.ReadByte(); err != io.EOF {
+			t.Errorf("%s: after Connection: close read %q, %v; want EOF on the socket", p.name, n, err)
+		}
+	}
+}

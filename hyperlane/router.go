@@ -287,11 +287,19 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	} else if mi := methodIndex(r.Method); mi >= 0 {
 		c.route = s.router.find(c, mi, routingPath(r))
 	}
-	c.reqBody.install(c)
-	s.closeWhileDraining(w)
 	if c.route != nil {
 		groups, handler = c.route.groups, c.route.handler
 	}
+	s.serveContext(c, groups, handler)
+}
+
+// serveContext answers the request c holds with handler under the
+// middleware of groups, then releases c: what a route does once matched,
+// shared by Server.serve and Group.Handler so that both behave alike,
+// draining included.
+func (s *Server) serveContext(c *Context, groups []*Group, handler Handler) {
+	c.reqBody.install(c)
+	s.closeWhileDraining(c.w)
 	s.run(c, groups, handler)
 	if !c.committed {
 		// An error here means the client went away; there is no one

@@ -44,6 +44,7 @@ type Server struct {
 	http      *http.Server
 	addr      net.Addr
 	stopped   bool          // Shutdown was called; Serve refuses to start
+	serving   chan struct{} // closed when Serve has bound and accepts
 	closing   chan struct{} // closed when Shutdown starts
 	drained   chan struct{} // closed when the first Shutdown returns
 	onClose   []func()
@@ -61,7 +62,7 @@ type Server struct {
 // New returns a Server configured by opts on top of safe defaults.
 func New(opts ...Option) *Server {
 	s := &Server{settings: defaultSettings(), router: newRouter(),
-		closing: make(chan struct{}), drained: make(chan struct{})}
+		serving: make(chan struct{}), closing: make(chan struct{}), drained: make(chan struct{})}
 	for _, o := range opts {
 		o(&s.settings)
 	}
@@ -197,6 +198,7 @@ func (s *Server) Serve(ln net.Listener) error {
 	}
 	s.http, s.addr, s.listener = srv, ln.Addr(), pl
 	s.mu.Unlock()
+	close(s.serving) // once: a second Serve was refused above
 	defer s.clock.start()()
 	s.log.Info("serving", "addr", ln.Addr().String(), "tls", srv.TLSConfig != nil)
 	if srv.TLSConfig != nil {
@@ -293,6 +295,14 @@ func (s *Server) Addr() net.Addr {
 	defer s.mu.Unlock()
 	return s.addr
 }
+
+// Serving returns a channel closed when Serve has its listener and
+// accepts connections; Addr is set from then on. Code that runs the
+// server in another goroutine (Run, RunListener, Serve) waits on it to
+// learn the address or to report itself ready, instead of polling Addr.
+// It is never closed when Serve refuses to start (after Shutdown, on an
+// invalid configuration), so wait on it together with Serve's result.
+func (s *Server) Serving() <-chan struct{} { return s.serving }
 
 // ShuttingDown returns a channel closed when Shutdown starts, after the
 // listener closed, so that long-lived streams (WebSocket, SSE) can end

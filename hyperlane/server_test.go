@@ -67,17 +67,10 @@ func waitClosed(t *testing.T, c <-chan struct{}, what string) {
 	}
 }
 
-// waitAddr waits until s is serving and returns its address. Run binds
-// in its own goroutine, so there is nothing to wait on but Addr itself.
+// waitAddr waits until s is serving and returns its address.
 func waitAddr(t *testing.T, s *Server) string {
 	t.Helper()
-	deadline := time.Now().Add(hangGuard)
-	for s.Addr() == nil {
-		if time.Now().After(deadline) {
-			t.Fatal("hang guard: server never bound")
-		}
-		time.Sleep(time.Millisecond)
-	}
+	waitClosed(t, s.Serving(), "server never bound")
 	return s.Addr().String()
 }
 
@@ -126,6 +119,48 @@ func TestAddrIsTheBoundAddress(t *testing.T) {
 	cancel()
 	if err := waitErr(t, done); err != nil {
 		t.Fatalf("Run after cancel = %v, want nil", err)
+	}
+}
+
+// TestServingMarksTheBoundListener: Serving is open before Serve, closed
+// once Serve accepts (with Addr set and a request answered on it), and
+// never closed by a Serve that a Shutdown refused.
+func TestServingMarksTheBoundListener(t *testing.T) {
+	s := newTestServer()
+	s.Get("/", func(c *Context) error { return c.Text(200, "hi") })
+	select {
+	case <-s.Serving():
+		t.Fatal("Serving closed before Serve")
+	default:
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+	waitClosed(t, s.Serving(), "Serving not closed while serving")
+	if s.Addr() == nil {
+		t.Fatal("Addr nil once Serving closed")
+	}
+	if code, _, err := httpGet(newClient(), "http://"+s.Addr().String()+"/"); err != nil || code != 200 {
+		t.Fatalf("GET / once Serving closed: %d %v", code, err)
+	}
+	cancel()
+	if err := waitErr(t, done); err != nil {
+		t.Fatalf("Run = %v", err)
+	}
+
+	refused := newTestServer()
+	_ = refused.Shutdown(context.Background())
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := refused.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		t.Fatalf("Serve after Shutdown = %v, want http.ErrServerClosed", err)
+	}
+	select {
+	case <-refused.Serving():
+		t.Fatal("Serving closed by a Serve that Shutdown refused")
+	default:
 	}
 }
 
