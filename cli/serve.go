@@ -5,24 +5,42 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 )
 
 // serve runs the server in the foreground until SIGINT or SIGTERM, or
 // until SIGUSR2 has handed its socket to a successor; either way it
-// drains in-flight requests before it returns. A second SIGINT or
-// SIGTERM during the drain ends the process at once.
+// drains in-flight requests before it returns. The serving and the drain
+// are the server's own (RunListener); serve adds the process around
+// them: the inherited socket, the PID file, readiness and the hand-over.
+// A second SIGINT or SIGTERM during the drain ends the process at once.
 func (r *runner) serve(ctx context.Context) error {
+	// Caught from the start, so that a signal before RunListener takes
+	// over still drains; the first one ends serving, and from then on
+	// the signal has its default effect, ending the process at once.
+	// After a hand-over the first one (systemd stopping the unit during a
+	// reload) is taken as the drain already under way.
 	term := make(chan os.Signal, 1)
 	upgrade := make(chan os.Signal, 1)
 	signal.Notify(term, os.Interrupt, syscall.SIGTERM)
 	signal.Notify(upgrade, syscall.SIGUSR2)
 	defer signal.Stop(term)
 	defer signal.Stop(upgrade) // SIGUSR2 is ignored until serve returns
+	parent := ctx
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case <-term:
+			signal.Stop(term)
+			stop()
+		case <-done:
+		}
+	}()
 
 	ready := readinessPipe()
 	ln, err := inheritedListener()
@@ -42,14 +60,19 @@ func (r *runner) serve(ctx context.Context) error {
 		return err
 	}
 	if ln == nil {
-		if ln, err = s.Listen(ctx); err != nil {
+		if ln, err = s.Listen(parent); err != nil { // a signal now still serves, then drains
 			return err
 		}
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- s.Serve(ln) }()
-	if err := awaitServing(s.Addr, errc); err != nil {
-		return err
+	go func() { errc <- s.RunListener(ctx, ln) }()
+	select {
+	case <-s.Serving():
+	case err := <-errc:
+		if err == nil && ctx.Err() == nil {
+			err = errors.New("stopped before serving")
+		}
+		return err // nil: told to stop before it served
 	}
 
 	pid := os.Getpid()
@@ -72,17 +95,10 @@ func (r *runner) serve(ctx context.Context) error {
 		log.Warn("telling systemd we are ready", "error", err)
 	}
 
-	terminated := false
-wait:
 	for {
 		select {
 		case err := <-errc:
 			return err
-		case <-ctx.Done():
-			break wait
-		case <-term:
-			terminated = true
-			break wait
 		case <-upgrade:
 			next, err := r.handOver(ln)
 			if err != nil {
@@ -90,48 +106,10 @@ wait:
 				continue
 			}
 			log.Info("handed the socket over", "successor", next)
-			break wait
+			stop()
+			return <-errc
 		}
 	}
-	// During the drain the next SIGINT or SIGTERM has its default effect,
-	// ending the process at once; one that did not start the drain
-	// (systemd stopping the unit during a reload) is taken as this drain.
-	if terminated {
-		signal.Stop(term)
-	} else {
-		done := make(chan struct{})
-		defer close(done)
-		go func() {
-			select {
-			case <-term:
-				signal.Stop(term)
-			case <-done:
-			}
-		}()
-	}
-	err = s.Drain(context.WithoutCancel(ctx))
-	if serr := <-errc; err == nil && !errors.Is(serr, http.ErrServerClosed) {
-		err = serr
-	}
-	return err
-}
-
-// awaitServing waits until the server reports its address, which it does
-// as it starts accepting, or until it stops first.
-func awaitServing(addr func() net.Addr, errc <-chan error) error {
-	tick := time.NewTicker(time.Millisecond)
-	defer tick.Stop()
-	for addr() == nil {
-		select {
-		case err := <-errc:
-			if err == nil {
-				err = errors.New("stopped before serving")
-			}
-			return err
-		case <-tick.C:
-		}
-	}
-	return nil
 }
 
 // handOver starts this executable again on ln's socket and waits until the
