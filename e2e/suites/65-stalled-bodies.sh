@@ -8,7 +8,7 @@
 #  - an unauthenticated POST /pets whose body stalls gets its 401, then
 #    the close, within 3 s;
 #  - more than 1 MiB of chunked body to POST /echo, then silence: 413,
-#    then the close, within 3 s.
+#    then the close, within 3 s of the silence.
 source "$(dirname "$0")/../lib.sh"
 SUMMARY="$ARTIFACTS/summary-65-stalled-bodies.txt" # figures for docs/security.md
 : >"$SUMMARY"
@@ -84,8 +84,8 @@ st, took = until_closed(s, start)
 check(f"unauthenticated POST /pets with a stalled body: 401, closed within 3 s (got {st}, closed after {took and round(took, 2)} s)",
       st == 401 and took is not None and took <= 3)
 
-# Over the limit in chunks, then silence.
-start = time.monotonic()
+# Over the limit in chunks, then silence: the bound counts from the
+# silence, since sending 1 MiB takes its own time on a loaded machine.
 s = dial()
 s.sendall(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
 chunk = b"10000\r\n" + b"a" * 0x10000 + b"\r\n"
@@ -94,6 +94,7 @@ for _ in range(17):  # 17 x 64 KiB: over the 1 MiB limit of /echo
         s.sendall(chunk)
     except (BrokenPipeError, ConnectionResetError):
         break
+start = time.monotonic()
 st, took = until_closed(s, start)
 check(f"chunked body over 1 MiB, then silence: 413, closed within 3 s (got {st}, closed after {took and round(took, 2)} s)",
       st == 413 and took is not None and took <= 3)
