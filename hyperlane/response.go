@@ -276,9 +276,7 @@ func (c *Context) RawWriter() http.ResponseWriter {
 		return &releasedWriter{}
 	}
 	if !c.committed {
-		c.committed = true
-		c.reqBody.boundDrain()
-		c.extendWriteDeadline()
+		c.commit(commitStream)
 	}
 	return c.w
 }
@@ -326,8 +324,11 @@ func (c *Context) writeBuffered() error { return c.writeOut(true) }
 // Content-Length even beyond net/http's 2 KiB chunking buffer, under
 // which net/http computes it itself.
 func (c *Context) writeOut(final bool) error {
-	c.committed = true
-	c.reqBody.boundDrain()
+	if final {
+		c.commit(commitFinal)
+	} else {
+		c.commit(commitStream)
+	}
 	status := c.status
 	if status == 0 {
 		status = http.StatusOK
@@ -337,11 +338,6 @@ func (c *Context) writeOut(final bool) error {
 		if _, ok := h["Content-Length"]; !ok {
 			h["Content-Length"] = []string{strconv.Itoa(len(c.body))}
 		}
-	}
-	if final {
-		c.renewFinalWriteDeadline()
-	} else {
-		c.extendWriteDeadline()
 	}
 	c.w.WriteHeader(status)
 	if len(c.body) == 0 || !bodyAllowed(status) {
@@ -484,8 +480,8 @@ func (b *bufferedWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		sendHeaderNow(w)
 	}
 	conn, rw, err := http.NewResponseController(w).Hijack()
-	if err == nil {
-		b.ctx().committed = true
+	if err == nil && !b.ctx().committed {
+		b.ctx().commit(commitHijack)
 	}
 	return conn, rw, err
 }
@@ -525,8 +521,7 @@ func (b *bufferedWriter) Unwrap() http.ResponseWriter {
 	}
 	if !c.committed {
 		if c.status == 0 && len(c.body) == 0 {
-			c.committed = true
-			c.reqBody.boundDrain()
+			c.commit(commitHijack)
 		} else {
 			b.rwWroteHeader = true
 			_ = c.writeOut(false)

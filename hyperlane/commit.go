@@ -1,0 +1,33 @@
+package hyperlane
+
+// commitHow says which write deadline a commit sets.
+type commitHow uint8
+
+const (
+	// commitStream: more writes follow (Send, Flush, the raw writer, a
+	// file): the write-idle deadline is renewed now.
+	commitStream commitHow = iota
+	// commitFinal: the buffered response at the end of the request; the
+	// deadline is renewed only when needed (see renewFinalWriteDeadline).
+	commitFinal
+	// commitHijack: the connection is taken over; its deadlines are the
+	// new owner's.
+	commitHijack
+)
+
+// commit marks the response committed: from now on Hyperlane writes
+// nothing of the buffered status and body, and the terminal helpers
+// return ErrCommitted. It is the only place that sets the flag, so that
+// whatever commits also bounds the unread request body (which must run
+// before the headers go out, as it may add Connection: close) and sets
+// the write deadline.
+func (c *Context) commit(how commitHow) {
+	c.committed = true
+	c.reqBody.boundDrain()
+	switch how {
+	case commitStream:
+		c.extendWriteDeadline()
+	case commitFinal:
+		c.renewFinalWriteDeadline()
+	}
+}
