@@ -10,8 +10,10 @@ const (
 	// commitFinal: the buffered response at the end of the request; the
 	// deadline is renewed only when needed (see renewFinalWriteDeadline).
 	commitFinal
-	// commitHijack: the connection is taken over; its deadlines are the
-	// new owner's.
+	// commitHijack: the connection was taken over. Its unread body and
+	// its deadlines are the new owner's: net/http cleared the deadlines
+	// when it handed the connection over, and setting one now would set
+	// it on the owner's connection.
 	commitHijack
 )
 
@@ -23,6 +25,9 @@ const (
 // the write deadline.
 func (c *Context) commit(how commitHow) {
 	c.committed = true
+	if how == commitHijack {
+		return
+	}
 	c.reqBody.boundDrain()
 	switch how {
 	case commitStream:

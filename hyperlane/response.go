@@ -283,8 +283,9 @@ func (c *Context) RawWriter() http.ResponseWriter {
 
 // BufferedWriter returns an http.ResponseWriter that writes into the
 // Context's buffer without committing, so a net/http handler's response
-// passes through response middleware and is written once. Flush and
-// Hijack commit and stream, and it works with http.ResponseController.
+// passes through response middleware and is written once. It works with
+// http.ResponseController: Flush and Hijack commit and stream; the
+// deadlines, EnableFullDuplex and Unwrap commit nothing.
 func (c *Context) BufferedWriter() http.ResponseWriter {
 	if !c.live() {
 		return &releasedWriter{}
@@ -467,21 +468,24 @@ func (b *bufferedWriter) FlushError() error {
 	return b.ctx().Flush()
 }
 
-// Hijack takes over the connection; the response counts as committed.
-// A status written before, such as the 101 of a WebSocket handshake, is
-// sent first, as net/http does.
+// Hijack takes over the connection and commits the response. A status
+// written before, such as the 101 of a WebSocket handshake, is sent first,
+// as net/http does. When the connection cannot be hijacked (HTTP/2, a
+// writer without Hijack) and nothing was written, the response stays
+// uncommitted, so the error can still be answered.
 func (b *bufferedWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	if !b.ctx().live() {
+	c := b.ctx()
+	if !c.live() {
 		return nil, nil, ErrContextReleased
 	}
-	pending := !b.ctx().committed && (b.ctx().status != 0 || len(b.ctx().body) > 0)
-	w := b.Unwrap()
-	if pending {
-		sendHeaderNow(w)
+	if !c.committed && (c.status != 0 || len(c.body) > 0) {
+		b.rwWroteHeader = true
+		_ = c.writeOut(false)
+		sendHeaderNow(c.w)
 	}
-	conn, rw, err := http.NewResponseController(w).Hijack()
-	if err == nil && !b.ctx().committed {
-		b.ctx().commit(commitHijack)
+	conn, rw, err := http.NewResponseController(c.w).Hijack()
+	if err == nil && !c.committed {
+		c.commit(commitHijack)
 	}
 	return conn, rw, err
 }
@@ -511,21 +515,16 @@ func (b *bufferedWriter) EnableFullDuplex() error {
 	return http.NewResponseController(b.ctx().w).EnableFullDuplex()
 }
 
-// Unwrap returns the underlying writer. The response is committed first,
-// since whoever unwraps may write around the buffer: what is buffered is
-// sent, and a status not chosen yet is left to the caller.
+// Unwrap returns the connection's writer, for wrappers that look for an
+// interface beneath. It has no side effect: the response stays buffered
+// and response middleware can still change it. http.ResponseController
+// never needs it, as every method it calls is implemented above (Flush
+// and Hijack commit, the deadlines do not). Bytes written to the returned
+// writer bypass the buffer; to write around it, use Context.RawWriter,
+// which commits.
 func (b *bufferedWriter) Unwrap() http.ResponseWriter {
-	c := b.ctx()
-	if !c.live() {
+	if !b.ctx().live() {
 		return &releasedWriter{}
 	}
-	if !c.committed {
-		if c.status == 0 && len(c.body) == 0 {
-			c.commit(commitHijack)
-		} else {
-			b.rwWroteHeader = true
-			_ = c.writeOut(false)
-		}
-	}
-	return c.w
+	return b.ctx().w
 }
