@@ -25,9 +25,7 @@ func (g *Group) Handler(h Handler) http.Handler {
 		c := acquireContext(s, w, r)
 		c.reqBody.install(c)
 		s.run(c, chain, h)
-		if !c.committed {
-			_ = c.writeBuffered()
-		}
+		_ = c.writeBuffered()
 		releaseContext(c)
 	})
 }

@@ -36,3 +36,13 @@ func (c *Context) commit(how commitHow) {
 		c.renewFinalWriteDeadline()
 	}
 }
+
+// mayRespond is what the terminal helpers, Send and SSE check first:
+// ErrCommitted once the response was committed, as what they would write
+// can no longer be.
+func (c *Context) mayRespond() error {
+	if c.committed {
+		return ErrCommitted
+	}
+	return nil
+}

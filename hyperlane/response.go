@@ -145,8 +145,8 @@ func (c *Context) Text(code int, s string) error {
 	if !c.live() {
 		return ErrContextReleased
 	}
-	if c.committed {
-		return ErrCommitted
+	if err := c.mayRespond(); err != nil {
+		return err
 	}
 	c.w.Header()["Content-Type"] = valTextPlain
 	c.status = code
@@ -160,8 +160,8 @@ func (c *Context) HTML(code int, html string) error {
 	if !c.live() {
 		return ErrContextReleased
 	}
-	if c.committed {
-		return ErrCommitted
+	if err := c.mayRespond(); err != nil {
+		return err
 	}
 	c.w.Header()["Content-Type"] = valHTML
 	c.status = code
@@ -176,11 +176,11 @@ func (c *Context) JSON(code int, v any) error {
 	if !c.live() {
 		return ErrContextReleased
 	}
-	if c.committed {
-		return ErrCommitted
+	if err := c.mayRespond(); err != nil {
+		return err
 	}
 	c.body = c.body[:0]
-	if err := json.NewEncoder((*bodyBuffer)(c)).Encode(v); err != nil {
+	if err := json.NewEncoder(c).Encode(v); err != nil {
 		c.body = c.body[:0]
 		return err
 	}
@@ -196,8 +196,8 @@ func (c *Context) Blob(code int, contentType string, b []byte) error {
 	if !c.live() {
 		return ErrContextReleased
 	}
-	if c.committed {
-		return ErrCommitted
+	if err := c.mayRespond(); err != nil {
+		return err
 	}
 	if contentType != "" {
 		c.w.Header().Set("Content-Type", contentType)
@@ -213,8 +213,8 @@ func (c *Context) NoContent(code int) error {
 	if !c.live() {
 		return ErrContextReleased
 	}
-	if c.committed {
-		return ErrCommitted
+	if err := c.mayRespond(); err != nil {
+		return err
 	}
 	c.status = code
 	c.body = c.body[:0]
@@ -229,8 +229,8 @@ func (c *Context) Send() error {
 	if !c.live() {
 		return ErrContextReleased
 	}
-	if c.committed {
-		return ErrCommitted
+	if err := c.mayRespond(); err != nil {
+		return err
 	}
 	return c.writeOut(false)
 }
@@ -317,8 +317,14 @@ func (c *Context) ResponseWriter() http.ResponseWriter {
 }
 
 // writeBuffered writes the response at the end of the request: status,
-// headers and body, once, with Content-Length.
-func (c *Context) writeBuffered() error { return c.writeOut(true) }
+// headers and body, once, with Content-Length; nothing when it was
+// committed already.
+func (c *Context) writeBuffered() error {
+	if c.committed {
+		return nil
+	}
+	return c.writeOut(true)
+}
 
 // writeOut writes status, headers and body and commits. final says that
 // nothing follows (the end of the request): then the body gets its
@@ -397,15 +403,6 @@ func deadlines(w http.ResponseWriter) connDeadlines {
 			return nil
 		}
 	}
-}
-
-// bodyBuffer appends to the buffered body whatever the response state,
-// for encoders that must never reach a committed stream.
-type bodyBuffer Context
-
-func (b *bodyBuffer) Write(p []byte) (int, error) {
-	b.body = append(b.body, p...)
-	return len(p), nil
 }
 
 // bufferedWriter is the http.ResponseWriter of Context.BufferedWriter.

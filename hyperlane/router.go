@@ -293,11 +293,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		groups, handler = c.route.groups, c.route.handler
 	}
 	s.run(c, groups, handler)
-	if !c.committed {
-		// An error here means the client went away; there is no one
-		// left to tell.
-		_ = c.writeBuffered()
-	}
+	// An error here means the client went away; there is no one left to
+	// tell.
+	_ = c.writeBuffered()
 	releaseContext(c)
 }
 
