@@ -24,9 +24,11 @@ import (
 // response middleware still sees and may change its status, headers and
 // body. A Content-Length the handler set is dropped when it matches the
 // buffered body, so middleware that changes the body cannot make it lie.
-// A handler that streams (Flush, Hijack, or reaching the connection through
+// A handler that streams (Flush or Hijack, directly or through
 // http.ResponseController) commits the response: from then on its bytes
 // go to the client untouched and response middleware can only observe.
+// Deadlines set through http.ResponseController, and Unwrap, commit
+// nothing.
 func FromHTTP(h http.Handler) hyperlane.Handler {
 	if h == nil {
 		panic("adapter: FromHTTP: nil handler")

@@ -69,10 +69,9 @@ type contextState struct {
 	attrs   map[string]any
 	query   url.Values
 	reqBody bodyReader
-	sw      streamWriter
 	stream  *EventStream // the SSE stream, ended when the handler returns
 
-	rwWroteHeader bool // ResponseWriter's writer has its status
+	rwWroteHeader bool // BufferedWriter's writer has its status
 }
 
 // Param is one path parameter of the matched route.

@@ -171,8 +171,8 @@ func (c *Context) WriteProblem(e *HTTPError) error {
 	if !c.live() {
 		return ErrContextReleased
 	}
-	if c.committed {
-		return ErrCommitted
+	if err := c.mayRespond(); err != nil {
+		return err
 	}
 	p := *e
 	if p.Status < 400 || p.Status > 599 {
@@ -194,7 +194,7 @@ func (c *Context) WriteProblem(e *HTTPError) error {
 	// A length set for the body being replaced would now be wrong.
 	delete(h, "Content-Length")
 	c.body = c.body[:0]
-	if err := json.NewEncoder((*bodyBuffer)(c)).Encode(&p); err != nil {
+	if err := json.NewEncoder(c).Encode(&p); err != nil {
 		return err
 	}
 	h["Content-Type"] = valProblem

@@ -58,8 +58,8 @@ func (c *Context) FileFS(fsys fs.FS, name string) error {
 	if !c.live() {
 		return ErrContextReleased
 	}
-	if c.committed {
-		return ErrCommitted
+	if err := c.mayRespond(); err != nil {
+		return err
 	}
 	dirOnly := strings.HasSuffix(name, "/")
 	name = strings.TrimSuffix(strings.TrimPrefix(name, "/"), "/")
@@ -87,8 +87,7 @@ func (c *Context) FileFS(fsys fs.FS, name string) error {
 	c.setBy(termFile)
 	c.RawWriter()
 	c.status = 0
-	c.sw.c = c
-	http.ServeContent(&c.sw, c.r, path.Base(st.Name()), st.ModTime(), content)
+	http.ServeContent((*streamWriter)(c), c.r, path.Base(st.Name()), st.ModTime(), content)
 	return nil
 }
 
@@ -213,36 +212,40 @@ const fileChunk = 1 << 20
 // streamWriter is the writer files are served through: writes go
 // straight to the client, the status is recorded in the Context for
 // response middleware and access logs, and the write deadline is renewed
-// before every write.
-type streamWriter struct{ c *Context }
+// before every write. Like bufferedWriter it is the Context handle under
+// another type, holding no state of its own.
+type streamWriter Context
 
-func (s *streamWriter) Header() http.Header { return s.c.w.Header() }
+func (s *streamWriter) ctx() *Context { return (*Context)(s) }
+
+func (s *streamWriter) Header() http.Header { return s.w.Header() }
 
 func (s *streamWriter) WriteHeader(code int) {
-	if code >= 200 && s.c.status == 0 {
-		s.c.status = code
+	if code >= 200 && s.status == 0 {
+		s.status = code
 	}
-	s.c.w.WriteHeader(code)
+	s.w.WriteHeader(code)
 }
 
 func (s *streamWriter) Write(p []byte) (int, error) {
-	if s.c.status == 0 {
-		s.c.status = http.StatusOK
+	if s.status == 0 {
+		s.status = http.StatusOK
 	}
-	s.c.extendWriteDeadline()
-	return s.c.w.Write(p)
+	s.ctx().extendWriteDeadline()
+	return s.w.Write(p)
 }
 
 // ReadFrom keeps net/http's sendfile path for files on disk, in chunks
 // of fileChunk bytes with the deadline renewed before each.
 func (s *streamWriter) ReadFrom(r io.Reader) (int64, error) {
-	if s.c.status == 0 {
-		s.c.status = http.StatusOK
+	if s.status == 0 {
+		s.status = http.StatusOK
 	}
-	rf, ok := s.c.w.(io.ReaderFrom)
+	c := s.ctx()
+	rf, ok := c.w.(io.ReaderFrom)
 	if !ok {
-		s.c.extendWriteDeadline()
-		return io.Copy(writerOnly{s.c.w}, r)
+		c.extendWriteDeadline()
+		return io.Copy(writerOnly{c.w}, r)
 	}
 	lr, ok := r.(*io.LimitedReader)
 	if !ok {
@@ -250,7 +253,7 @@ func (s *streamWriter) ReadFrom(r io.Reader) (int64, error) {
 	}
 	var total int64
 	for lr.N > 0 {
-		s.c.extendWriteDeadline()
+		c.extendWriteDeadline()
 		chunk := &io.LimitedReader{R: lr.R, N: min(lr.N, fileChunk)}
 		n, err := rf.ReadFrom(chunk)
 		total += n
@@ -263,7 +266,7 @@ func (s *streamWriter) ReadFrom(r io.Reader) (int64, error) {
 }
 
 // Unwrap returns the client's writer, for http.ResponseController.
-func (s *streamWriter) Unwrap() http.ResponseWriter { return s.c.w }
+func (s *streamWriter) Unwrap() http.ResponseWriter { return s.w }
 
 // writerOnly hides a writer's ReadFrom, so io.Copy does not call it back.
 type writerOnly struct{ io.Writer }

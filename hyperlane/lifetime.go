@@ -74,7 +74,6 @@ func releaseContext(c *Context) {
 	}
 	st.query = nil
 	st.reqBody.reset()
-	st.sw = streamWriter{}
 	st.server.contexts.Put(st)
 }
 

@@ -31,8 +31,8 @@ func (c *Context) Redirect(code int, location string) error {
 	if !c.live() {
 		return ErrContextReleased
 	}
-	if c.committed {
-		return ErrCommitted
+	if err := c.mayRespond(); err != nil {
+		return err
 	}
 	if code < 300 || code > 399 {
 		return Errorf(http.StatusInternalServerError, "redirect with non-3xx status %d", code)

@@ -145,8 +145,8 @@ func (c *Context) Text(code int, s string) error {
 	if !c.live() {
 		return ErrContextReleased
 	}
-	if c.committed {
-		return ErrCommitted
+	if err := c.mayRespond(); err != nil {
+		return err
 	}
 	c.w.Header()["Content-Type"] = valTextPlain
 	c.status = code
@@ -160,8 +160,8 @@ func (c *Context) HTML(code int, html string) error {
 	if !c.live() {
 		return ErrContextReleased
 	}
-	if c.committed {
-		return ErrCommitted
+	if err := c.mayRespond(); err != nil {
+		return err
 	}
 	c.w.Header()["Content-Type"] = valHTML
 	c.status = code
@@ -176,11 +176,11 @@ func (c *Context) JSON(code int, v any) error {
 	if !c.live() {
 		return ErrContextReleased
 	}
-	if c.committed {
-		return ErrCommitted
+	if err := c.mayRespond(); err != nil {
+		return err
 	}
 	c.body = c.body[:0]
-	if err := json.NewEncoder((*bodyBuffer)(c)).Encode(v); err != nil {
+	if err := json.NewEncoder(c).Encode(v); err != nil {
 		c.body = c.body[:0]
 		return err
 	}
@@ -196,8 +196,8 @@ func (c *Context) Blob(code int, contentType string, b []byte) error {
 	if !c.live() {
 		return ErrContextReleased
 	}
-	if c.committed {
-		return ErrCommitted
+	if err := c.mayRespond(); err != nil {
+		return err
 	}
 	if contentType != "" {
 		c.w.Header().Set("Content-Type", contentType)
@@ -213,8 +213,8 @@ func (c *Context) NoContent(code int) error {
 	if !c.live() {
 		return ErrContextReleased
 	}
-	if c.committed {
-		return ErrCommitted
+	if err := c.mayRespond(); err != nil {
+		return err
 	}
 	c.status = code
 	c.body = c.body[:0]
@@ -229,8 +229,8 @@ func (c *Context) Send() error {
 	if !c.live() {
 		return ErrContextReleased
 	}
-	if c.committed {
-		return ErrCommitted
+	if err := c.mayRespond(); err != nil {
+		return err
 	}
 	return c.writeOut(false)
 }
@@ -276,17 +276,16 @@ func (c *Context) RawWriter() http.ResponseWriter {
 		return &releasedWriter{}
 	}
 	if !c.committed {
-		c.committed = true
-		c.reqBody.boundDrain()
-		c.extendWriteDeadline()
+		c.commit(commitStream)
 	}
 	return c.w
 }
 
 // BufferedWriter returns an http.ResponseWriter that writes into the
 // Context's buffer without committing, so a net/http handler's response
-// passes through response middleware and is written once. Flush and
-// Hijack commit and stream, and it works with http.ResponseController.
+// passes through response middleware and is written once. It works with
+// http.ResponseController: Flush and Hijack commit and stream; the
+// deadlines, EnableFullDuplex and Unwrap commit nothing.
 func (c *Context) BufferedWriter() http.ResponseWriter {
 	if !c.live() {
 		return &releasedWriter{}
@@ -318,16 +317,25 @@ func (c *Context) ResponseWriter() http.ResponseWriter {
 }
 
 // writeBuffered writes the response at the end of the request: status,
-// headers and body, once, with Content-Length.
-func (c *Context) writeBuffered() error { return c.writeOut(true) }
+// headers and body, once, with Content-Length; nothing when it was
+// committed already.
+func (c *Context) writeBuffered() error {
+	if c.committed {
+		return nil
+	}
+	return c.writeOut(true)
+}
 
 // writeOut writes status, headers and body and commits. final says that
 // nothing follows (the end of the request): then the body gets its
 // Content-Length even beyond net/http's 2 KiB chunking buffer, under
 // which net/http computes it itself.
 func (c *Context) writeOut(final bool) error {
-	c.committed = true
-	c.reqBody.boundDrain()
+	if final {
+		c.commit(commitFinal)
+	} else {
+		c.commit(commitStream)
+	}
 	status := c.status
 	if status == 0 {
 		status = http.StatusOK
@@ -337,11 +345,6 @@ func (c *Context) writeOut(final bool) error {
 		if _, ok := h["Content-Length"]; !ok {
 			h["Content-Length"] = []string{strconv.Itoa(len(c.body))}
 		}
-	}
-	if final {
-		c.renewFinalWriteDeadline()
-	} else {
-		c.extendWriteDeadline()
 	}
 	c.w.WriteHeader(status)
 	if len(c.body) == 0 || !bodyAllowed(status) {
@@ -400,15 +403,6 @@ func deadlines(w http.ResponseWriter) connDeadlines {
 			return nil
 		}
 	}
-}
-
-// bodyBuffer appends to the buffered body whatever the response state,
-// for encoders that must never reach a committed stream.
-type bodyBuffer Context
-
-func (b *bodyBuffer) Write(p []byte) (int, error) {
-	b.body = append(b.body, p...)
-	return len(p), nil
 }
 
 // bufferedWriter is the http.ResponseWriter of Context.BufferedWriter.
@@ -471,21 +465,24 @@ func (b *bufferedWriter) FlushError() error {
 	return b.ctx().Flush()
 }
 
-// Hijack takes over the connection; the response counts as committed.
-// A status written before, such as the 101 of a WebSocket handshake, is
-// sent first, as net/http does.
+// Hijack takes over the connection and commits the response. A status
+// written before, such as the 101 of a WebSocket handshake, is sent first,
+// as net/http does. When the connection cannot be hijacked (HTTP/2, a
+// writer without Hijack) and nothing was written, the response stays
+// uncommitted, so the error can still be answered.
 func (b *bufferedWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	if !b.ctx().live() {
+	c := b.ctx()
+	if !c.live() {
 		return nil, nil, ErrContextReleased
 	}
-	pending := !b.ctx().committed && (b.ctx().status != 0 || len(b.ctx().body) > 0)
-	w := b.Unwrap()
-	if pending {
-		sendHeaderNow(w)
+	if !c.committed && (c.status != 0 || len(c.body) > 0) {
+		b.rwWroteHeader = true
+		_ = c.writeOut(false)
+		sendHeaderNow(c.w)
 	}
-	conn, rw, err := http.NewResponseController(w).Hijack()
-	if err == nil {
-		b.ctx().committed = true
+	conn, rw, err := http.NewResponseController(c.w).Hijack()
+	if err == nil && !c.committed {
+		c.commit(commitHijack)
 	}
 	return conn, rw, err
 }
@@ -515,22 +512,16 @@ func (b *bufferedWriter) EnableFullDuplex() error {
 	return http.NewResponseController(b.ctx().w).EnableFullDuplex()
 }
 
-// Unwrap returns the underlying writer. The response is committed first,
-// since whoever unwraps may write around the buffer: what is buffered is
-// sent, and a status not chosen yet is left to the caller.
+// Unwrap returns the connection's writer, for wrappers that look for an
+// interface beneath. It has no side effect: the response stays buffered
+// and response middleware can still change it. http.ResponseController
+// never needs it, as every method it calls is implemented above (Flush
+// and Hijack commit, the deadlines do not). Bytes written to the returned
+// writer bypass the buffer; to write around it, use Context.RawWriter,
+// which commits.
 func (b *bufferedWriter) Unwrap() http.ResponseWriter {
-	c := b.ctx()
-	if !c.live() {
+	if !b.ctx().live() {
 		return &releasedWriter{}
 	}
-	if !c.committed {
-		if c.status == 0 && len(c.body) == 0 {
-			c.committed = true
-			c.reqBody.boundDrain()
-		} else {
-			b.rwWroteHeader = true
-			_ = c.writeOut(false)
-		}
-	}
-	return c.w
+	return b.ctx().w
 }

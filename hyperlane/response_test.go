@@ -414,18 +414,36 @@ func TestResponseWriterWithResponseController(t *testing.T) {
 			t.Fatalf("got %q %v", b, resp.Header)
 		}
 	})
-	t.Run("Unwrap sends what is buffered and returns the raw writer", func(t *testing.T) {
+	t.Run("Unwrap and the deadlines leave the response buffered", func(t *testing.T) {
 		s := quiet()
+		s.ResponseMiddleware(func(c *hyperlane.Context) error {
+			if !c.Committed() {
+				c.Status(http.StatusAccepted).SetBodyString(strings.ToUpper(string(c.ResponseBody())))
+			}
+			return nil
+		})
 		s.Get("/unwrap", func(c *hyperlane.Context) error {
 			w := c.BufferedWriter()
 			w.WriteHeader(http.StatusCreated)
-			_, _ = io.WriteString(w, "buffered;")
-			raw := w.(interface{ Unwrap() http.ResponseWriter }).Unwrap()
-			if !c.Committed() {
-				return errors.New("Unwrap did not commit")
+			_, _ = io.WriteString(w, "buffered")
+			if raw := w.(interface{ Unwrap() http.ResponseWriter }).Unwrap(); raw == nil || raw == w {
+				return fmt.Errorf("Unwrap returned %T, want the connection's writer", raw)
 			}
-			_, err := io.WriteString(raw, "raw")
-			return err
+			if c.Committed() {
+				return errors.New("Unwrap committed the response")
+			}
+			// Through a wrapper that only unwraps, as host middleware's do.
+			rc := http.NewResponseController(unwrapOnly{w})
+			if err := rc.SetWriteDeadline(time.Now().Add(time.Minute)); err != nil {
+				return err
+			}
+			if err := rc.SetReadDeadline(time.Time{}); err != nil {
+				return err
+			}
+			if c.Committed() {
+				return errors.New("a deadline committed the response")
+			}
+			return nil
 		})
 		srv := httptest.NewServer(s)
 		defer srv.Close()
@@ -435,11 +453,56 @@ func TestResponseWriterWithResponseController(t *testing.T) {
 		}
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if resp.StatusCode != 201 || string(b) != "buffered;raw" {
-			t.Fatalf("got %d %q", resp.StatusCode, b)
+		if resp.StatusCode != http.StatusAccepted || string(b) != "BUFFERED" {
+			t.Fatalf("response middleware must still rewrite the response: got %d %q", resp.StatusCode, b)
+		}
+	})
+	t.Run("Flush through a wrapper that unwraps commits and streams", func(t *testing.T) {
+		streamTest(t, func(s *hyperlane.Server, read <-chan struct{}) {
+			s.Get("/stream", func(c *hyperlane.Context) error {
+				w := unwrapOnly{c.BufferedWriter()}
+				_, _ = io.WriteString(w, "part1")
+				if err := http.NewResponseController(w).Flush(); err != nil {
+					return err
+				}
+				if !c.Committed() {
+					return errors.New("Flush did not commit")
+				}
+				if err := waitRead(read); err != nil {
+					return err
+				}
+				_, err := io.WriteString(w, "part2")
+				return err
+			})
+		})
+	})
+	t.Run("a failed Hijack leaves the response uncommitted", func(t *testing.T) {
+		s := quiet()
+		s.Get("/hijack", func(c *hyperlane.Context) error {
+			// The recorder cannot be hijacked, as an HTTP/2 stream cannot.
+			_, _, err := http.NewResponseController(c.BufferedWriter()).Hijack()
+			if err == nil {
+				return errors.New("Hijack on a recorder succeeded")
+			}
+			if c.Committed() {
+				return errors.New("a failed Hijack committed the response")
+			}
+			return c.Text(http.StatusNotImplemented, "no upgrade here")
+		})
+		if w := do(s, "GET", "/hijack", ""); w.Code != http.StatusNotImplemented || w.Body.String() != "no upgrade here" {
+			t.Fatalf("got %d %q", w.Code, w.Body)
 		}
 	})
 }
+
+// unwrapOnly hides every method of the writer beneath but Unwrap, as a
+// host middleware's status recorder does.
+type unwrapOnly struct{ w http.ResponseWriter }
+
+func (u unwrapOnly) Header() http.Header         { return u.w.Header() }
+func (u unwrapOnly) Write(p []byte) (int, error) { return u.w.Write(p) }
+func (u unwrapOnly) WriteHeader(code int)        { u.w.WriteHeader(code) }
+func (u unwrapOnly) Unwrap() http.ResponseWriter { return u.w }
 
 // The deprecated names keep their old behaviour for one release, over a
 // real socket: Writer commits (response middleware cannot change what is

@@ -301,11 +301,9 @@ func (s *Server) serveContext(c *Context, groups []*Group, handler Handler) {
 	c.reqBody.install(c)
 	s.closeWhileDraining(c.w)
 	s.run(c, groups, handler)
-	if !c.committed {
-		// An error here means the client went away; there is no one
-		// left to tell.
-		_ = c.writeBuffered()
-	}
+	// An error here means the client went away; there is no one left to
+	// tell.
+	_ = c.writeBuffered()
 	releaseContext(c)
 }
 

@@ -99,8 +99,8 @@ func (c *Context) SSE(opts ...SSEOption) *EventStream {
 	es := &EventStream{w: c.w, rc: http.NewResponseController(c.w), lastID: c.r.Header.Get("Last-Event-ID"), cfg: cfg}
 	es.ctx, es.cancel = context.WithCancelCause(c.r.Context())
 	c.stream = es
-	if c.committed {
-		es.cancel(ErrCommitted)
+	if err := c.mayRespond(); err != nil {
+		es.cancel(err)
 		return es
 	}
 	h := c.w.Header()
