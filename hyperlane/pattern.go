@@ -48,7 +48,8 @@ type Segment struct {
 // Pattern is a valid route pattern parsed into its segments: the one
 // parser behind route registration, CheckPattern and package openapi, so
 // that what is a parameter, a regular expression or a catch-all is
-// decided in one place.
+// decided in one place. The zero Pattern has no segments; use
+// ParsePattern.
 type Pattern struct {
 	text string
 	segs []Segment // the segments between the '/'s, after the leading one
@@ -110,8 +111,8 @@ func (p Pattern) Params() []string {
 // Tail returns the name of the pattern's tail catch-all ("*" for a bare
 // star), or "" when it has none.
 func (p Pattern) Tail() string {
-	if last := p.segs[len(p.segs)-1]; last.Kind == TailSegment {
-		return last.Name
+	if n := len(p.segs); n > 0 && p.segs[n-1].Kind == TailSegment {
+		return p.segs[n-1].Name
 	}
 	return ""
 }

@@ -239,3 +239,13 @@ func TestParsePatternErrorIsCheckPatterns(t *testing.T) {
 		}
 	}
 }
+
+func TestZeroPatternDoesNotPanic(t *testing.T) {
+	var p Pattern
+	if p.Tail() != "" || p.Params() != nil || len(p.Segments()) != 0 {
+		t.Fatalf("zero Pattern: tail %q, params %q, segments %v; want none", p.Tail(), p.Params(), p.Segments())
+	}
+	if _, _, _, ok := p.finalParam(); ok {
+		t.Fatal("zero Pattern has an indexed final parameter")
+	}
+}

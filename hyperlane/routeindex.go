@@ -114,6 +114,9 @@ func (ix *paramIndex) find(mi int, path string) (paramRoute, string) {
 // catch-alls included.
 func (p Pattern) finalParam() (prefix, name string, regex, ok bool) {
 	last := len(p.segs) - 1
+	if last < 0 {
+		return "", "", false, false
+	}
 	for _, s := range p.segs[:last] {
 		if s.Kind != StaticSegment {
 			return "", "", false, false
