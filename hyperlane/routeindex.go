@@ -57,7 +57,7 @@ func (ix *staticIndex) find(path string) *staticRoutes {
 // is left to the tree; and any route that leaves the prefix earlier, with
 // a parameter or catch-all where the prefix is static, or that ends in a
 // catch-all, ranks below it. Parameters are whole segments (see
-// compilePattern), so nothing else can match.
+// ParsePattern), so nothing else can match.
 type paramIndex struct {
 	routes  [numMethods]map[string]paramRoute // by prefix
 	lengths lengthSet                         // of the prefixes
