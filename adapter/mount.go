@@ -53,7 +53,9 @@ func Mount(prefix string, h http.Handler) http.Handler {
 		return h
 	}
 	m := &mount{prefix: clean, h: h}
-	if segs := strings.Split(clean[1:], "/"); slices.ContainsFunc(segs, isParam) {
+	// CleanMountPrefix accepted it, so it parses, and has no catch-all.
+	p, _ := hyperlane.ParsePattern(clean)
+	if segs := p.Segments(); slices.ContainsFunc(segs, isParam) {
 		m.segs = segs
 	}
 	return m
@@ -62,7 +64,7 @@ func Mount(prefix string, h http.Handler) http.Handler {
 // mount is the handler Mount returns.
 type mount struct {
 	prefix string
-	segs   []string // the prefix's segments when it has parameters, else nil
+	segs   []hyperlane.Segment // the prefix's segments when it has parameters, else nil
 	h      http.Handler
 }
 
@@ -86,7 +88,7 @@ func (m *mount) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // matchSegments returns the front of path that segs match: a literal
 // segment itself, a parameter any one non-empty segment.
-func matchSegments(path string, segs []string) (string, bool) {
+func matchSegments(path string, segs []hyperlane.Segment) (string, bool) {
 	i := 0
 	for _, seg := range segs {
 		if i >= len(path) || path[i] != '/' {
@@ -99,7 +101,7 @@ func matchSegments(path string, segs []string) (string, bool) {
 			end += i + 1
 		}
 		got := path[i+1 : end]
-		if got == "" || !isParam(seg) && got != seg {
+		if got == "" || !isParam(seg) && got != seg.Text {
 			return "", false
 		}
 		i = end
@@ -107,9 +109,10 @@ func matchSegments(path string, segs []string) (string, bool) {
 	return path[:i], true
 }
 
-func isParam(seg string) bool {
-	return len(seg) > 2 && seg[0] == '{' && seg[len(seg)-1] == '}' && !strings.ContainsAny(seg[1:len(seg)-1], "{}/")
-}
+// isParam reports whether a prefix segment is a parameter. A regular
+// expression is not checked here: like "{name}", "{name:regex}" matches
+// any one non-empty segment, as it always has in a mount prefix.
+func isParam(seg hyperlane.Segment) bool { return seg.Kind != hyperlane.StaticSegment }
 
 // stripPrefix returns a copy of u with prefix, which has no trailing
 // slash, removed from the front of its path, or false when the path does

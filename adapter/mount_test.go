@@ -201,3 +201,28 @@ func getOver(t *testing.T, url string) string {
 	}
 	return fmt.Sprintf("%d %s", res.StatusCode, body)
 }
+
+// A prefix parameter is read by hyperlane.ParsePattern, the router's
+// parser: a {name:regex} whose expression holds braces is a parameter
+// too, not a literal segment no request could reach.
+func TestMountPrefixParametersAreTheRoutersParameters(t *testing.T) {
+	for _, tc := range []struct {
+		name, prefix, target, wantPrefix string
+	}{
+		{"plain parameter", "/t/{tenant}/api", "/t/acme/api/x", "/t/acme/api"},
+		{"regex parameter", "/t/{tenant:[a-z]+}/api", "/t/acme/api/x", "/t/acme/api"},
+		{"regex with braces", "/t/{id:[0-9]{3}}/api", "/t/123/api/x", "/t/123/api"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := hyperlane.New()
+			s.Get("/x", func(c *hyperlane.Context) error {
+				return c.Text(http.StatusOK, hyperlane.MountPrefix(c.Request()))
+			})
+			rec := httptest.NewRecorder()
+			adapter.Mount(tc.prefix, s).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, tc.target, nil))
+			if rec.Code != http.StatusOK || rec.Body.String() != tc.wantPrefix {
+				t.Fatalf("GET %s under %q: %d %q, want 200 %q", tc.target, tc.prefix, rec.Code, rec.Body.String(), tc.wantPrefix)
+			}
+		})
+	}
+}

@@ -232,3 +232,21 @@ func ExampleCheckPattern() {
 	// /users/:id: segment ":id" is another router's parameter syntax: write "{id}"
 	// /static/*filepath: segment "*filepath" is another router's parameter syntax: write "{filepath:.*}" (or "*") as the last segment
 }
+
+// ParsePattern gives the parsed form the router uses: the parameter
+// names, the tail catch-all and the OpenAPI path, regular expressions
+// dropped.
+func ExampleParsePattern() {
+	for _, s := range []string{"/orgs/{org}/repos/{id:[0-9]+}", "/files/{path:.*}"} {
+		p, err := hyperlane.ParsePattern(s)
+		if err != nil {
+			fmt.Println(err)
+			continue
+		}
+		path, ok := p.OpenAPIPath()
+		fmt.Printf("%s: params %q, tail %q, OpenAPI path %q %v\n", p, p.Params(), p.Tail(), path, ok)
+	}
+	// Output:
+	// /orgs/{org}/repos/{id:[0-9]+}: params ["org" "id"], tail "", OpenAPI path "/orgs/{org}/repos/{id}" true
+	// /files/{path:.*}: params ["path"], tail "path", OpenAPI path "" false
+}

@@ -89,11 +89,11 @@ func CleanMountPrefix(prefix string) (string, error) {
 	if strings.Contains(clean+"/", "//") { // "//", "/a//b", "/a//"
 		return bad("has an empty segment", nil)
 	}
-	cp, err := compilePattern(clean)
+	p, err := ParsePattern(clean)
 	if err != nil {
 		return bad("", err)
 	}
-	if cp.tailName != "" {
+	if p.Tail() != "" {
 		return bad("must be a plain path, without catch-all", nil)
 	}
 	return clean, nil

@@ -3,6 +3,7 @@ package hyperlane
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -15,6 +16,160 @@ type compiledPattern struct {
 	static   bool   // no parameters: served from the static map
 }
 
+// SegmentKind says what one path segment of a Pattern matches.
+type SegmentKind uint8
+
+const (
+	// StaticSegment matches its Text exactly.
+	StaticSegment SegmentKind = iota
+	// ParamSegment, written {name}, matches any one non-empty segment.
+	ParamSegment
+	// RegexSegment, written {name:regex}, matches one segment that the
+	// regular expression matches whole.
+	RegexSegment
+	// TailSegment, written {name:.*}, {name:^.*$} or a bare "*", is the
+	// last segment and matches the rest of the path.
+	TailSegment
+)
+
+// Segment is one '/'-separated segment of a Pattern.
+type Segment struct {
+	Kind SegmentKind
+	// Text is the segment as written in the pattern.
+	Text string
+	// Name is the parameter's name, "" for a StaticSegment; a bare "*"
+	// tail is named "*", which is also how Context.Param reads it.
+	Name string
+	// Regex is the regular expression of a RegexSegment as written,
+	// without the anchoring the router adds; "" for other kinds.
+	Regex string
+}
+
+// Pattern is a valid route pattern parsed into its segments: the one
+// parser behind route registration, CheckPattern and package openapi, so
+// that what is a parameter, a regular expression or a catch-all is
+// decided in one place. The zero Pattern has no segments; use
+// ParsePattern.
+type Pattern struct {
+	text string
+	segs []Segment // the segments between the '/'s, after the leading one
+}
+
+// ParsePattern parses a route pattern: '/'-separated segments, each
+// static text, {name}, {name:regex}, or, as the last one, a tail
+// catch-all {name:.*} (or "*"). Its error is the one CheckPattern
+// returns, without the pattern.
+func ParsePattern(pattern string) (Pattern, error) {
+	if err := checkPattern(pattern); err != nil {
+		return Pattern{}, err
+	}
+	p := Pattern{text: pattern}
+	for seg := range strings.SplitSeq(pattern[1:], "/") {
+		p.segs = append(p.segs, parseSegment(seg))
+	}
+	return p, nil
+}
+
+// parseSegment classifies one segment of a pattern checkPattern accepted,
+// where a parameter is always a whole segment.
+func parseSegment(seg string) Segment {
+	if seg == "*" {
+		return Segment{Kind: TailSegment, Text: seg, Name: "*"}
+	}
+	if len(seg) < 2 || seg[0] != '{' {
+		return Segment{Kind: StaticSegment, Text: seg}
+	}
+	name, expr, hasExpr := strings.Cut(seg[1:len(seg)-1], ":")
+	switch {
+	case !hasExpr:
+		return Segment{Kind: ParamSegment, Text: seg, Name: name}
+	case isTailExpr(expr):
+		return Segment{Kind: TailSegment, Text: seg, Name: name}
+	}
+	return Segment{Kind: RegexSegment, Text: seg, Name: name, Regex: expr}
+}
+
+// String returns the pattern as written.
+func (p Pattern) String() string { return p.text }
+
+// Segments returns the pattern's segments after the leading '/', in
+// order: "/" has one empty static segment, "/a/" ends with one.
+func (p Pattern) Segments() []Segment { return slices.Clone(p.segs) }
+
+// Params returns the names of the pattern's parameters in order, the
+// tail catch-all's included, or nil when it has none.
+func (p Pattern) Params() []string {
+	var names []string
+	for _, s := range p.segs {
+		if s.Kind != StaticSegment {
+			names = append(names, s.Name)
+		}
+	}
+	return names
+}
+
+// Tail returns the name of the pattern's tail catch-all ("*" for a bare
+// star), or "" when it has none.
+func (p Pattern) Tail() string {
+	if n := len(p.segs); n > 0 && p.segs[n-1].Kind == TailSegment {
+		return p.segs[n-1].Name
+	}
+	return ""
+}
+
+// OpenAPIPath returns the pattern as an OpenAPI path template, every
+// parameter written {name} and regular expressions dropped: "/u/{id:\\d+}"
+// becomes "/u/{id}". ok is false for a pattern with a tail catch-all,
+// which an OpenAPI path cannot describe.
+func (p Pattern) OpenAPIPath() (path string, ok bool) {
+	if p.Tail() != "" {
+		return "", false
+	}
+	var b strings.Builder
+	for _, s := range p.segs {
+		b.WriteByte('/')
+		if s.Kind == StaticSegment {
+			b.WriteString(s.Text)
+		} else {
+			b.WriteString("{" + s.Name + "}")
+		}
+	}
+	return b.String(), true
+}
+
+// compile translates the pattern to chi's syntax: "{name}" passes
+// through, "{name:regex}" becomes "{name:^(?:regex)$}" so that the
+// expression must match the whole segment (chi only adds a missing ^ or
+// $, which leaves "a|b" matching "apple"), and a tail catch-all becomes
+// chi's "*", read back as Param(name).
+func (p Pattern) compile() compiledPattern {
+	var chi, shape strings.Builder
+	cp := compiledPattern{static: true}
+	for _, s := range p.segs {
+		chi.WriteByte('/')
+		shape.WriteByte('/')
+		switch s.Kind {
+		case StaticSegment:
+			chi.WriteString(s.Text)
+			shape.WriteString(s.Text)
+			continue
+		case ParamSegment:
+			chi.WriteString("{" + s.Name + "}")
+			shape.WriteString("{:}")
+		case RegexSegment:
+			chi.WriteString("{" + s.Name + ":^(?:" + s.Regex + ")$}")
+			shape.WriteString("{:" + s.Regex + "}")
+		case TailSegment:
+			chi.WriteByte('*')
+			shape.WriteByte('*')
+			cp.tailName = s.Name
+		}
+		cp.static = false
+	}
+	cp.chi, cp.shape = chi.String(), shape.String()
+	return cp
+}
+
 // CheckPattern returns nil when pattern is a valid route pattern, or the
 // error registering it would panic with. Every way of registering a
 // route (methods, Route, Mount, Static, WebSocket, package openapi,
@@ -22,24 +177,26 @@ type compiledPattern struct {
 // another router's syntax (":id", "*filepath", "<id>", "{path...}")
 // fails at registration naming the form to write instead of becoming a
 // literal route that never matches.
-func CheckPattern(pattern string) error {
-	_, err := compilePattern(pattern)
-	return err
+func CheckPattern(pattern string) error { return checkPattern(pattern) }
+
+// compilePattern parses a pattern and translates it to chi's syntax (see
+// Pattern.compile). It returns an error naming the problem; the caller
+// adds the pattern.
+func compilePattern(pattern string) (compiledPattern, error) {
+	p, err := ParsePattern(pattern)
+	if err != nil {
+		return compiledPattern{}, err
+	}
+	return p.compile(), nil
 }
 
-// compilePattern checks a pattern and translates it to chi's syntax:
-// "{name}" passes through, "{name:regex}" becomes "{name:^(?:regex)$}"
-// so that the expression must match the whole segment (chi only adds a
-// missing ^ or $, which leaves "a|b" matching "apple"), and a last segment
-// "{name:.*}" or "{name:^.*$}" becomes chi's tail catch-all "*", read back
-// as Param(name). It returns an error naming the problem; the caller adds
-// the pattern.
-func compilePattern(pattern string) (compiledPattern, error) {
-	var cp compiledPattern
+// checkPattern is the validity check of a pattern; ParsePattern relies on
+// what it guarantees: a leading '/', no empty segment, and every
+// parameter a whole segment with a valid name and regular expression.
+func checkPattern(pattern string) error {
 	if pattern == "" || pattern[0] != '/' {
-		return cp, fmt.Errorf("must begin with '/'")
+		return fmt.Errorf("must begin with '/'")
 	}
-	var out, shape strings.Builder
 	seen := map[string]bool{}
 	for i := 0; i < len(pattern); {
 		ch := pattern[i]
@@ -47,83 +204,66 @@ func compilePattern(pattern string) (compiledPattern, error) {
 		case ch == '{':
 			end, err := closingBrace(pattern, i)
 			if err != nil {
-				return cp, err
+				return err
 			}
 			name, expr, hasExpr := strings.Cut(pattern[i+1:end], ":")
 			if !validParamName(name) {
-				return cp, fmt.Errorf("invalid parameter name %q%s", name, foreignBrace(name))
+				return fmt.Errorf("invalid parameter name %q%s", name, foreignBrace(name))
 			}
 			if hint := typeConstraint(name, expr); hint != "" {
-				return cp, fmt.Errorf("%s", hint)
+				return fmt.Errorf("%s", hint)
 			}
 			if seen[name] {
-				return cp, fmt.Errorf("duplicate parameter %q", name)
+				return fmt.Errorf("duplicate parameter %q", name)
 			}
 			seen[name] = true
 			if i > 0 && pattern[i-1] != '/' || end+1 < len(pattern) && pattern[end+1] != '/' {
 				// chi allows "{a}-{b}" within a segment, but a regex or
 				// tail that does not own its segment is ambiguous; keep
 				// parameters whole segments so matching stays predictable.
-				return cp, fmt.Errorf("parameter {%s} must be a whole path segment", name)
+				return fmt.Errorf("parameter {%s} must be a whole path segment", name)
 			}
 			if hasExpr && isTailExpr(expr) {
 				if end != len(pattern)-1 {
-					return cp, fmt.Errorf("catch-all {%s} must be the last segment", name)
+					return fmt.Errorf("catch-all {%s} must be the last segment", name)
 				}
-				cp.tailName = name
-				out.WriteByte('*')
-				shape.WriteByte('*')
-				i = end + 1
-				continue
-			}
-			if hasExpr {
+			} else if hasExpr {
 				if expr == "" {
-					return cp, fmt.Errorf("empty regular expression in {%s}", name)
+					return fmt.Errorf("empty regular expression in {%s}", name)
 				}
 				if strings.Contains(expr, "/") {
-					return cp, fmt.Errorf("regular expression in {%s} matches one segment and cannot contain '/'", name)
+					return fmt.Errorf("regular expression in {%s} matches one segment and cannot contain '/'", name)
 				}
 				if _, err := regexp.Compile(expr); err != nil {
-					return cp, fmt.Errorf("invalid regular expression in {%s}: %w", name, err)
+					return fmt.Errorf("invalid regular expression in {%s}: %w", name, err)
 				}
-				out.WriteString("{" + name + ":^(?:" + expr + ")$}")
-			} else {
-				out.WriteString("{" + name + "}")
 			}
-			shape.WriteString("{:" + expr + "}")
 			i = end + 1
 		case ch == '}':
-			return cp, fmt.Errorf("unbalanced '}' at offset %d: a parameter is written {name}", i)
+			return fmt.Errorf("unbalanced '}' at offset %d: a parameter is written {name}", i)
 		case i > 0 && pattern[i-1] == '/' && (ch == ':' || ch == '<' || ch == '*' && len(segmentAt(pattern, i)) > 1):
 			// Only a segment that begins with one of them: a colon inside
 			// a segment is literal ("/v1/items:batchGet").
-			return cp, foreignSegment(segmentAt(pattern, i))
+			return foreignSegment(segmentAt(pattern, i))
 		case ch == '*':
 			if i != len(pattern)-1 || pattern[i-1] != '/' {
-				return cp, fmt.Errorf("'*' must be the whole last segment")
+				return fmt.Errorf("'*' must be the whole last segment")
 			}
-			cp.tailName = "*"
-			out.WriteByte('*')
-			shape.WriteByte('*')
 			i++
 		default:
 			if ch < 0x21 || ch == 0x7f {
-				return cp, fmt.Errorf("control or space character at offset %d", i)
+				return fmt.Errorf("control or space character at offset %d", i)
 			}
 			if ch == '?' || ch == '#' {
-				return cp, fmt.Errorf("%q at offset %d: a path pattern has no query or fragment", ch, i)
+				return fmt.Errorf("%q at offset %d: a path pattern has no query or fragment", ch, i)
 			}
-			out.WriteByte(ch)
-			shape.WriteByte(ch)
 			i++
 		}
 	}
 	if strings.Contains(pattern, "//") {
-		return cp, fmt.Errorf("empty path segment")
+		return fmt.Errorf("empty path segment")
 	}
-	cp.chi, cp.shape = out.String(), shape.String()
-	cp.static = len(seen) == 0 && cp.tailName == ""
-	return cp, nil
+	return nil
 }
 
 // closingBrace finds the '}' that closes the '{' at open, allowing braces

@@ -3,6 +3,7 @@ package hyperlane
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -179,5 +180,72 @@ func TestStaticRoutesLiveInTheMap(t *testing.T) {
 	c := testContext(nil)
 	if r := s.router.find(c, idxGet, "/users/me"); r != sr[idxGet] {
 		t.Fatal("find did not return the static route")
+	}
+}
+
+func TestParsePattern(t *testing.T) {
+	tests := []struct {
+		name, pattern string
+		params        []string
+		tail          string
+		openAPI       string // "": not describable
+	}{
+		{"static path has no parameters", "/a/b", nil, "", "/a/b"},
+		{"root", "/", nil, "", "/"},
+		{"trailing slash kept", "/a/", nil, "", "/a/"},
+		{"plain parameter", "/u/{id}", []string{"id"}, "", "/u/{id}"},
+		{"regex dropped from the OpenAPI path", "/u/{id:\\d{3}}/p/{x:a|b}", []string{"id", "x"}, "", "/u/{id}/p/{x}"},
+		{"colon inside a static segment is literal", "/v1/items:batchGet", nil, "", "/v1/items:batchGet"},
+		{"named tail cannot be described", "/f/{path:.*}", []string{"path"}, "path", ""},
+		{"anchored tail", "/f/{path:^.*$}", []string{"path"}, "path", ""},
+		{"bare star is a tail named *", "/f/*", []string{"*"}, "*", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := ParsePattern(tc.pattern)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.String() != tc.pattern {
+				t.Errorf("String() = %q, want %q", p.String(), tc.pattern)
+			}
+			if got := p.Params(); !slices.Equal(got, tc.params) {
+				t.Errorf("Params() = %q, want %q", got, tc.params)
+			}
+			if got := p.Tail(); got != tc.tail {
+				t.Errorf("Tail() = %q, want %q", got, tc.tail)
+			}
+			path, ok := p.OpenAPIPath()
+			if ok != (tc.openAPI != "") || path != tc.openAPI {
+				t.Errorf("OpenAPIPath() = %q, %v, want %q", path, ok, tc.openAPI)
+			}
+			var text []string
+			for _, s := range p.Segments() {
+				text = append(text, s.Text)
+			}
+			if got := "/" + strings.Join(text, "/"); got != tc.pattern {
+				t.Errorf("segments rejoin to %q, want %q", got, tc.pattern)
+			}
+		})
+	}
+}
+
+func TestParsePatternErrorIsCheckPatterns(t *testing.T) {
+	for _, pattern := range []string{"", "a", "/:id", "/a/{id", "/{x:.*}/b", "/a//b", "/{id:int}"} {
+		_, err := ParsePattern(pattern)
+		want := CheckPattern(pattern)
+		if err == nil || want == nil || err.Error() != want.Error() {
+			t.Errorf("ParsePattern(%q) error %v, CheckPattern says %v; want the same non-nil error", pattern, err, want)
+		}
+	}
+}
+
+func TestZeroPatternDoesNotPanic(t *testing.T) {
+	var p Pattern
+	if p.Tail() != "" || p.Params() != nil || len(p.Segments()) != 0 {
+		t.Fatalf("zero Pattern: tail %q, params %q, segments %v; want none", p.Tail(), p.Params(), p.Segments())
+	}
+	if _, _, _, ok := p.finalParam(); ok {
+		t.Fatal("zero Pattern has an indexed final parameter")
 	}
 }

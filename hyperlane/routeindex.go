@@ -57,7 +57,7 @@ func (ix *staticIndex) find(path string) *staticRoutes {
 // is left to the tree; and any route that leaves the prefix earlier, with
 // a parameter or catch-all where the prefix is static, or that ends in a
 // catch-all, ranks below it. Parameters are whole segments (see
-// compilePattern), so nothing else can match.
+// ParsePattern), so nothing else can match.
 type paramIndex struct {
 	routes  [numMethods]map[string]paramRoute // by prefix
 	lengths lengthSet                         // of the prefixes
@@ -70,11 +70,11 @@ type paramRoute struct {
 	name  string
 }
 
-// add indexes r, registered for method index mi with pattern, when the
-// pattern has the indexed shape, and withdraws a prefix from the index
-// once a regex route shares it.
-func (ix *paramIndex) add(mi int, pattern string, r *route) {
-	prefix, name, regex, ok := splitFinalParam(pattern)
+// add indexes r, registered for method index mi with the parsed pattern,
+// when the pattern has the indexed shape, and withdraws a prefix from the
+// index once a regex route shares it.
+func (ix *paramIndex) add(mi int, pattern Pattern, r *route) {
+	prefix, name, regex, ok := pattern.finalParam()
 	if !ok {
 		return
 	}
@@ -108,24 +108,25 @@ func (ix *paramIndex) find(mi int, path string) (paramRoute, string) {
 	return ix.routes[mi][path[:i+1]], path[i+1:]
 }
 
-// splitFinalParam splits a pattern of the form /static/prefix/{name} or
+// finalParam splits a pattern of the form /static/prefix/{name} or
 // /static/prefix/{name:regex} into its prefix, up to and including the
-// last '/', and its parameter. ok is false for any other shape, catch-alls
-// included.
-func splitFinalParam(pattern string) (prefix, name string, regex, ok bool) {
-	i := strings.LastIndexByte(pattern, '/')
-	if i < 0 || strings.ContainsAny(pattern[:i], "{*") {
+// last '/', and its parameter. ok is false for any other shape,
+// catch-alls included.
+func (p Pattern) finalParam() (prefix, name string, regex, ok bool) {
+	last := len(p.segs) - 1
+	if last < 0 {
 		return "", "", false, false
 	}
-	last := pattern[i+1:]
-	if len(last) < 3 || last[0] != '{' || last[len(last)-1] != '}' {
+	for _, s := range p.segs[:last] {
+		if s.Kind != StaticSegment {
+			return "", "", false, false
+		}
+	}
+	s := p.segs[last]
+	if s.Kind != ParamSegment && s.Kind != RegexSegment {
 		return "", "", false, false
 	}
-	name, expr, hasExpr := strings.Cut(last[1:len(last)-1], ":")
-	if hasExpr && isTailExpr(expr) {
-		return "", "", false, false
-	}
-	return pattern[:i+1], name, hasExpr, true
+	return p.text[:len(p.text)-len(s.Text)], s.Name, s.Kind == RegexSegment, true
 }
 
 // lengthSet is a set of path lengths; lengths from 255 up share the last

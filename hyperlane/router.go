@@ -138,10 +138,11 @@ func (rt *router) add(method, pattern string, h Handler, groups []*Group, opts [
 	if h == nil {
 		fail("nil handler")
 	}
-	cp, err := compilePattern(pattern)
+	pp, err := ParsePattern(pattern)
 	if err != nil {
 		fail("%v", err)
 	}
+	cp := pp.compile()
 	if prev, dup := rt.shapes[method+" "+cp.shape]; dup {
 		by, _ := prev.info.Meta[MetaRegisteredBy].(string)
 		if by != "" {
@@ -172,7 +173,7 @@ func (rt *router) add(method, pattern string, h Handler, groups []*Group, opts [
 	if cp.static {
 		rt.static.add(mi, pattern, r)
 	}
-	rt.params.add(mi, pattern, r)
+	rt.params.add(mi, pp, r)
 	rt.routes = append(rt.routes, r)
 }
 

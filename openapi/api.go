@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
-	"strings"
 	"sync"
 
 	"github.com/hyperlane-go/hyperlane/hyperlane"
@@ -270,45 +269,16 @@ func (a *API) claimID(id, method, pattern string) error {
 // specPath turns a route pattern into an OpenAPI path: regular
 // expressions are dropped ("{id:\\d+}" becomes "{id}"), and it returns
 // the parameter names in order. Catch-all patterns cannot be described.
-// The pattern is checked by hyperlane.CheckPattern, the router's rule.
+// The router's own parser reads the pattern, so a pattern in another
+// router's syntax fails here with the router's message.
 func specPath(pattern string) (string, []string, error) {
-	// The router's own check first, so that a pattern in another
-	// router's syntax fails here with the router's message.
-	if err := hyperlane.CheckPattern(pattern); err != nil {
+	p, err := hyperlane.ParsePattern(pattern)
+	if err != nil {
 		return "", nil, err
 	}
-	var b strings.Builder
-	var names []string
-	for i := 0; i < len(pattern); i++ {
-		ch := pattern[i]
-		if ch == '*' {
-			return "", nil, fmt.Errorf("a catch-all route cannot be described in OpenAPI")
-		}
-		if ch != '{' {
-			b.WriteByte(ch)
-			continue
-		}
-		depth, end := 0, -1
-		for j := i; j < len(pattern) && end < 0; j++ {
-			switch pattern[j] {
-			case '{':
-				depth++
-			case '}':
-				if depth--; depth == 0 {
-					end = j
-				}
-			}
-		}
-		if end < 0 {
-			return "", nil, fmt.Errorf("missing '}' at offset %d", i)
-		}
-		name, expr, _ := strings.Cut(pattern[i+1:end], ":")
-		if expr == ".*" || expr == "^.*$" {
-			return "", nil, fmt.Errorf("a catch-all route cannot be described in OpenAPI")
-		}
-		names = append(names, name)
-		b.WriteString("{" + name + "}")
-		i = end
+	path, ok := p.OpenAPIPath()
+	if !ok {
+		return "", nil, fmt.Errorf("a catch-all route cannot be described in OpenAPI")
 	}
-	return b.String(), names, nil
+	return path, p.Params(), nil
 }
