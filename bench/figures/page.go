@@ -1,10 +1,18 @@
 package figures
 
 import (
+	_ "embed"
 	"fmt"
 	"io"
 	"strings"
 )
+
+// typedSlowPaths is the page's section on the typed operations' slow
+// paths: figures of go test -benchmem and process RSS, measured by hand
+// (see the section), kept here so that a new run does not drop them.
+//
+//go:embed typed_slow_paths.md
+var typedSlowPaths string
 
 // WritePage writes docs/benchmarks.md: the figures of the run, the machine
 // and the commands, and micro (benchstat output of make bench-micro,
@@ -98,6 +106,7 @@ func WritePage(w io.Writer, s *Summary, chart, micro string, mc Micro) {
 		}
 		p("\n")
 	}
+	p("%s", typedSlowPaths)
 	p("## Notes on fairness\n\n")
 	p("- Every net/http server runs with the same `ReadHeaderTimeout` (10 s), `IdleTimeout` (120 s) and `MaxHeaderBytes` (64 KiB): Hyperlane's defaults, and what Go's documentation asks of a server facing the internet. ")
 	p("Hyperlane also keeps a write-idle deadline on every connection, so that a client that stops reading cannot hold it forever (renewed before each streamed write, and before a buffered response once half of it is gone); *hyperlane, write deadline off* (`WithWriteIdleTimeout(0)`) shows what that costs.\n")
