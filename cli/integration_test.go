@@ -43,7 +43,7 @@ func TestQuickstartLifecycle(t *testing.T) {
 	spawnsProcesses(t)
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "quickstart")
-	goBuild(t, repoRoot(t), "./examples/quickstart", bin)
+	goBuild(t, filepath.Join(repoRoot(t), "examples"), "./quickstart", bin)
 	pidFile := filepath.Join(dir, "quickstart.pid")
 	t.Cleanup(func() { killFromPIDFile(pidFile) })
 	env := append(os.Environ(), "HYPERLANE_PID_FILE="+pidFile, "HYPERLANE_LOG_FILE=", "HYPERLANE_ADDR=127.0.0.1:0")

@@ -19,4 +19,4 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 mkdir -p bin artifacts
 echo "setup: building example binaries"
-(cd .. && go build -o e2e/bin/ ./examples/...)
+(cd ../examples && go build -o ../e2e/bin/ ./...)

@@ -46,8 +46,8 @@ func startQuickstart() (func(), error) {
 		return nil, err
 	}
 	bin := filepath.Join(dir, "quickstart")
-	build := exec.Command("go", "build", "-o", bin, "./examples/quickstart")
-	build.Dir = "../.."
+	build := exec.Command("go", "build", "-o", bin, "./quickstart")
+	build.Dir = "../../examples"
 	if out, err := build.CombinedOutput(); err != nil {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("go build: %v\n%s", err, out)

@@ -36,8 +36,10 @@ new=$(comm -13 <(echo "$before") <(corpus))
 check "no new crasher saved under testdata/fuzz" "" "$new"
 for f in $new; do # show why, with the command that replays it
   target=$(basename "$(dirname "$f")") pkg=./${f%%/testdata/*}
-  echo "     replay: go test -run '$target/$(basename "$f")' $pkg"
-  (cd "$E2E_DIR/.." && go test -count=1 -run "$target/$(basename "$f")" "$pkg" 2>&1 | grep -E '_test.go|panic' | head -5)
+  dir="$E2E_DIR/.."
+  case $pkg in ./examples/*) dir="$dir/examples" pkg=./${pkg#./examples/} ;; esac # its own module
+  echo "     replay: (cd ${dir#"$E2E_DIR/"} && go test -run '$target/$(basename "$f")' $pkg)"
+  (cd "$dir" && go test -count=1 -run "$target/$(basename "$f")" "$pkg" 2>&1 | grep -E '_test.go|panic' | head -5)
 done
 ok "fuzz: $targets targets, $total_execs executions in all"
 finish
