@@ -1,4 +1,4 @@
-module github.com/hyperlane-go/hyperlane/backplane/redisbackplane
+module github.com/hyperlane-go/hyperlane/backplane/redis
 
 go 1.26.0
 
