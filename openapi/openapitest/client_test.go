@@ -1,0 +1,211 @@
+package openapitest_test
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/hyperlane-go/hyperlane/openapi/openapitest"
+)
+
+// recorder is a testing.TB that records failures instead of failing,
+// so that a test can assert what the kit reports.
+type recorder struct {
+	testing.TB
+	errors []string
+	fatal  bool
+}
+
+func (r *recorder) Helper() {}
+
+func (r *recorder) Errorf(format string, args ...any) {
+	r.errors = append(r.errors, fmt.Sprintf(format, args...))
+}
+
+func (r *recorder) Fatalf(format string, args ...any) {
+	r.Errorf(format, args...)
+	r.fatal = true
+}
+
+// petDocument is the contract of petApp: GET /pets/{id} answers a Pet
+// with a required X-Rate-Limit integer header, or a 404 problem.
+const petDocument = `{
+  "openapi": "3.1.0",
+  "info": {"title": "pets", "version": "1"},
+  "servers": [{"url": "%s"}],
+  "paths": {
+    "/pets/{id}": {
+      "get": {
+        "operationId": "getPet",
+        "responses": {
+          "200": {
+            "description": "the pet",
+            "headers": {
+              "X-Rate-Limit": {"required": true, "schema": {"type": "integer", "minimum": 0}},
+              "X-Trace": {"schema": {"type": "string", "pattern": "^t-"}}
+            },
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Pet"}}}
+          },
+          "204": {"description": "no content"},
+          "4XX": {
+            "description": "a problem",
+            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+          }
+        }
+      },
+      "delete": {"responses": {"204": {"description": "deleted"}}}
+    },
+    "/pets/mine": {
+      "get": {
+        "operationId": "myPets",
+        "responses": {"200": {"description": "my pets", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/Pet"}}}}}}
+      }
+    }
+  },
+  "components": {
+    "schemas": {
+      "Pet": {
+        "type": "object",
+        "required": ["id", "name"],
+        "properties": {"id": {"type": "integer", "minimum": 1}, "name": {"type": "string"}, "tag": {"type": "string", "enum": ["dog", "cat"]}}
+      },
+      "Problem": {"type": "object", "required": ["status"], "properties": {"status": {"type": "integer"}}}
+    }
+  }
+}`
+
+// answer is what petApp writes for one request path.
+type answer struct {
+	status int
+	header map[string]string
+	body   string
+}
+
+// petApp serves petDocument at prefix+"/openapi.json" and, for each
+// path of answers (under prefix), the answer given, right or wrong.
+func petApp(prefix string, answers map[string]answer) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET "+prefix+"/openapi.json", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, petDocument, prefix+"/")
+	})
+	mux.HandleFunc(prefix+"/", func(w http.ResponseWriter, r *http.Request) {
+		a, ok := answers[strings.TrimPrefix(r.URL.Path, prefix)]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		for k, v := range a.header {
+			w.Header().Set(k, v)
+		}
+		w.WriteHeader(a.status)
+		io.WriteString(w, a.body)
+	})
+	return mux
+}
+
+var (
+	jsonType    = map[string]string{"Content-Type": "application/json", "X-Rate-Limit": "10"}
+	problemType = map[string]string{"Content-Type": "application/problem+json"}
+)
+
+func TestClientChecksEveryResponse(t *testing.T) {
+	answers := map[string]answer{
+		"/pets/1":  {200, jsonType, `{"id":1,"name":"Rex","tag":"dog"}`},
+		"/pets/2":  {500, jsonType, `{"id":2,"name":"Tea"}`},
+		"/pets/3":  {200, jsonType, `{"id":3}`},
+		"/pets/4":  {200, jsonType, `{"id":"4","name":"Tom"}`},
+		"/pets/5":  {200, map[string]string{"Content-Type": "application/json"}, `{"id":5,"name":"Bo"}`},
+		"/pets/6":  {200, map[string]string{"Content-Type": "application/json", "X-Rate-Limit": "10", "X-Extra": "any"}, `{"id":6,"name":"Bo"}`},
+		"/pets/7":  {200, map[string]string{"Content-Type": "text/plain", "X-Rate-Limit": "10"}, `{"id":7,"name":"Bo"}`},
+		"/pets/8":  {200, map[string]string{"Content-Type": "application/json", "X-Rate-Limit": "lots"}, `{"id":8,"name":"Bo"}`},
+		"/pets/9":  {404, problemType, `{"status":404}`},
+		"/pets/10": {404, problemType, `{"title":"gone"}`},
+		"/pets/11": {200, jsonType, `{"id":11,"name":"Bo"`},
+		"/pets/12": {204, nil, ``},
+		"/pets/13": {204, map[string]string{"Content-Type": "text/plain"}, `done`},
+		"/pets/14": {200, jsonType, ``},
+		"/pets/15": {200, map[string]string{"Content-Type": "application/json", "X-Rate-Limit": "10", "X-Trace": "nope"}, `{"id":15,"name":"Bo"}`},
+		"/pets/16": {200, jsonType, `{"id":0,"name":"Bo","tag":"cow"}`},
+		"/pets/17": {200, map[string]string{"Content-Type": "application/json; charset=utf-8", "X-Rate-Limit": "10"}, `{"id":17,"name":"Bo"}`},
+		"/pets/mine": {200, map[string]string{"Content-Type": "application/json"}, `[{"id":1,"name":"Rex"},{"id":2}]`},
+		"/health":    {200, map[string]string{"Content-Type": "text/plain"}, `ok`},
+	}
+	tests := []struct {
+		name, method, path string
+		says               []string // every fragment the one failure holds; none: no failure
+	}{
+		{name: "a documented answer passes", method: "GET", path: "/pets/1"},
+		{name: "an undocumented status fails naming the operation and the documented ones", method: "GET", path: "/pets/2",
+			says: []string{"GET /pets/2 answered 500", "GET /pets/{id} (getPet)", "status 500 is not documented (documented: 200, 204, 4XX)"}},
+		{name: "a body missing a required field fails with its JSON pointer", method: "GET", path: "/pets/3",
+			says: []string{"answered 200", "GET /pets/{id} (getPet)", "body at /name: required property is missing", `body: {"id":3}`}},
+		{name: "a field of the wrong type fails with its JSON pointer", method: "GET", path: "/pets/4",
+			says: []string{"body at /id: got string, want integer"}},
+		{name: "a missing required header fails naming it", method: "GET", path: "/pets/5",
+			says: []string{"required header X-Rate-Limit is missing"}},
+		{name: "an extra undocumented header is fine", method: "GET", path: "/pets/6"},
+		{name: "an undocumented content type fails naming the documented ones", method: "GET", path: "/pets/7",
+			says: []string{"Content-Type text/plain is not documented (documented: application/json)"}},
+		{name: "a documented header with a value its schema refuses fails", method: "GET", path: "/pets/8",
+			says: []string{`header X-Rate-Limit: "lots": got string, want integer`}},
+		{name: "a status matched by its range passes", method: "GET", path: "/pets/9"},
+		{name: "a body that breaks the range's schema fails", method: "GET", path: "/pets/10",
+			says: []string{"answered 404", "body at /status: required property is missing"}},
+		{name: "a body that is not JSON fails", method: "GET", path: "/pets/11",
+			says: []string{"the application/json body is not JSON"}},
+		{name: "a documented empty answer passes", method: "GET", path: "/pets/12"},
+		{name: "a body where none is documented fails", method: "GET", path: "/pets/13",
+			says: []string{"a body of 4 bytes (Content-Type text/plain) where the document describes none"}},
+		{name: "an empty body where one is documented fails", method: "GET", path: "/pets/14",
+			says: []string{"the body is empty; the document describes application/json"}},
+		{name: "an optional header's value is checked too", method: "GET", path: "/pets/15",
+			says: []string{"header X-Trace:", "does not match pattern"}},
+		{name: "every mismatch is listed, in pointer order", method: "GET", path: "/pets/16",
+			says: []string{"body at /id: minimum: got 0, want 1\n\tbody at /tag: value must be one of 'dog', 'cat'"}},
+		{name: "media type parameters do not matter", method: "GET", path: "/pets/17"},
+		{name: "a concrete path wins over a template, and array items are checked", method: "GET", path: "/pets/mine",
+			says: []string{"GET /pets/mine (myPets)", "body at /1/name: required property is missing"}},
+		{name: "a path the document lacks fails", method: "GET", path: "/health",
+			says: []string{"GET /health answered 200, but no path of the document matches /health"}},
+		{name: "a method the path lacks fails", method: "PATCH", path: "/pets/1",
+			says: []string{"the document's path /pets/{id} has no PATCH operation"}},
+		{name: "an operation without an id is named by method and template", method: "DELETE", path: "/pets/2",
+			says: []string{"breaks DELETE /pets/{id} in /openapi.json", "status 500"}},
+	}
+	for _, prefix := range []string{"", "/api/v1"} {
+		for _, tt := range tests {
+			t.Run(prefix+" "+tt.name, func(t *testing.T) {
+				rec := &recorder{TB: t}
+				opts := []openapitest.Option{}
+				if prefix != "" {
+					opts = append(opts, openapitest.WithDocument(prefix+"/openapi.json"))
+				}
+				c := openapitest.New(rec, petApp(prefix, answers), opts...)
+				resp := c.Do(tt.method, prefix+tt.path, nil)
+				if len(tt.says) == 0 {
+					if len(rec.errors) > 0 {
+						t.Fatalf("a conforming answer failed the test: %q", rec.errors)
+					}
+					return
+				}
+				if len(rec.errors) != 1 {
+					t.Fatalf("want one failure, got %d: %q (response %s)", len(rec.errors), rec.errors, resp)
+				}
+				msg := rec.errors[0]
+				for _, s := range tt.says {
+					if prefix != "" {
+						s = strings.ReplaceAll(s, " /health", " "+prefix+"/health")
+						s = strings.ReplaceAll(s, "GET /pets/2 ", "GET "+prefix+"/pets/2 ")
+						s = strings.ReplaceAll(s, "in /openapi.json", "in "+prefix+"/openapi.json")
+					}
+					if !strings.Contains(msg, s) {
+						t.Errorf("the failure does not say %q:\n%s", s, msg)
+					}
+				}
+			})
+		}
+	}
+}
