@@ -8,69 +8,95 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/hyperlane-go/hyperlane/hyperlane"
+	"github.com/hyperlane-go/hyperlane/openapi/openapitest"
 )
 
+// TestPetAPI walks the Pet API through the contract-test client: each
+// answer is checked against the document the app serves (status,
+// content type, body schema), and then against what the step expects.
 func TestPetAPI(t *testing.T) {
 	t.Setenv("HYPERLANE_API_KEY", "test-key")
-	s := newApp(slog.New(slog.DiscardHandler))
-	key := map[string]string{"X-API-Key": "test-key", "Content-Type": "application/json"}
-	call := func(method, target, body string, header map[string]string) (int, string) {
-		req := httptest.NewRequest(method, target, strings.NewReader(body))
-		for k, v := range header {
-			req.Header.Set(k, v)
-		}
-		w := httptest.NewRecorder()
-		s.ServeHTTP(w, req)
-		b, _ := io.ReadAll(w.Body)
-		return w.Code, string(b)
-	}
+	c := openapitest.New(t, newApp(slog.New(slog.DiscardHandler)))
+	key := "X-API-Key: test-key"
 	// The steps run in order against one store.
 	steps := []struct {
-		name, method, target, body string
-		header                     map[string]string
-		status                     int
-		contains                   string
+		name, method, target string
+		body                 any
+		header               []string
+		status               int
+		contains             string
 	}{
-		{"the store starts with two pets", "GET", "/pets", "", nil, 200, `"total":2`},
-		{"a pet by id", "GET", "/pets/1", "", nil, 200, `{"id":1,"name":"Rex","tag":"dog","age":3}`},
-		{"an unknown id is a 404 problem", "GET", "/pets/99", "", nil, 404, `"detail":"no pet with id 99"`},
-		{"an id below 1 is a 422", "GET", "/pets/0", "", nil, 422, `"location":"path.id"`},
-		{"a write without the key is 401", "POST", "/pets", `{"name":"Bo"}`, nil, 401, `"status":401`},
-		{"a write with the wrong key is 401", "POST", "/pets", `{"name":"Bo"}`, map[string]string{"X-API-Key": "hyperlane-demo-key"}, 401, "X-API-Key"},
-		{"create a pet", "POST", "/pets", `{"name":"Bo","tag":"bird","age":1}`, key, 201, `{"id":3,"name":"Bo","tag":"bird","age":1}`},
-		{"an invalid pet lists every failing field", "POST", "/pets", `{"name":"","tag":"cow","age":101}`, key, 422,
+		{"the store starts with two pets", "GET", "/pets", nil, nil, 200, `"total":2`},
+		{"a pet by id", "GET", "/pets/1", nil, nil, 200, `{"id":1,"name":"Rex","tag":"dog","age":3}`},
+		{"an unknown id is a 404 problem", "GET", "/pets/99", nil, nil, 404, `"detail":"no pet with id 99"`},
+		{"an id below 1 is a 422", "GET", "/pets/0", nil, nil, 422, `"location":"path.id"`},
+		{"a write without the key is 401", "POST", "/pets", NewPet{Name: "Bo"}, nil, 401, `"status":401`},
+		{"a write with the wrong key is 401", "POST", "/pets", NewPet{Name: "Bo"}, []string{"X-API-Key: hyperlane-demo-key"}, 401, "X-API-Key"},
+		{"create a pet", "POST", "/pets", NewPet{Name: "Bo", Tag: "bird", Age: 1}, []string{key}, 201, `{"id":3,"name":"Bo","tag":"bird","age":1}`},
+		{"an invalid pet lists every failing field", "POST", "/pets", `{"name":"","tag":"cow","age":101}`, []string{key}, 422,
 			`"errors":[{"location":"body.age","message":"must be at most 100","value":101},{"location":"body.name","message":"must be at least 1 character long","value":""},{"location":"body.tag","message":"must be one of \"dog\", \"cat\", \"bird\", \"fish\"","value":"cow"}]`},
-		{"a name over 64 characters", "POST", "/pets", `{"name":"` + strings.Repeat("x", 65) + `"}`, key, 422, "must be at most 64 characters long"},
-		{"malformed JSON is 400", "POST", "/pets", `{"name":`, key, 400, "malformed JSON"},
-		{"filter by tag", "GET", "/pets?tag=bird", "", nil, 200, `{"items":[{"id":3,"name":"Bo","tag":"bird","age":1}],"total":1}`},
-		{"page with limit and offset", "GET", "/pets?limit=1&offset=1", "", nil, 200, `{"items":[{"id":2,"name":"Tom","tag":"cat","age":5}],"total":3}`},
-		{"an offset past the end is an empty page", "GET", "/pets?offset=10", "", nil, 200, `{"items":[],"total":3}`},
-		{"limit over 100 is 422", "GET", "/pets?limit=101", "", nil, 422, `"location":"query.limit"`},
-		{"an unknown tag filter is 422", "GET", "/pets?tag=cow", "", nil, 422, `"location":"query.tag"`},
-		{"replace a pet", "PUT", "/pets/3", `{"name":"Bob","tag":"fish"}`, key, 200, `{"id":3,"name":"Bob","tag":"fish","age":0}`},
-		{"replace an unknown pet", "PUT", "/pets/99", `{"name":"Bob"}`, key, 404, "no pet with id 99"},
-		{"delete a pet", "DELETE", "/pets/3", "", key, 204, ""},
-		{"delete it again", "DELETE", "/pets/3", "", key, 404, "no pet with id 3"},
-		{"it is gone", "GET", "/pets/3", "", nil, 404, ""},
+		{"a name over 64 characters", "POST", "/pets", NewPet{Name: strings.Repeat("x", 65)}, []string{key}, 422, "must be at most 64 characters long"},
+		{"malformed JSON is 400", "POST", "/pets", `{"name":`, []string{key}, 400, "malformed JSON"},
+		{"filter by tag", "GET", "/pets?tag=bird", nil, nil, 200, `{"items":[{"id":3,"name":"Bo","tag":"bird","age":1}],"total":1}`},
+		{"page with limit and offset", "GET", "/pets?limit=1&offset=1", nil, nil, 200, `{"items":[{"id":2,"name":"Tom","tag":"cat","age":5}],"total":3}`},
+		{"an offset past the end is an empty page", "GET", "/pets?offset=10", nil, nil, 200, `{"items":[],"total":3}`},
+		{"limit over 100 is 422", "GET", "/pets?limit=101", nil, nil, 422, `"location":"query.limit"`},
+		{"an unknown tag filter is 422", "GET", "/pets?tag=cow", nil, nil, 422, `"location":"query.tag"`},
+		{"replace a pet", "PUT", "/pets/3", NewPet{Name: "Bob", Tag: "fish"}, []string{key}, 200, `{"id":3,"name":"Bob","tag":"fish","age":0}`},
+		{"replace an unknown pet", "PUT", "/pets/99", NewPet{Name: "Bob"}, []string{key}, 404, "no pet with id 99"},
+		{"delete a pet", "DELETE", "/pets/3", nil, []string{key}, 204, ""},
+		{"delete it again", "DELETE", "/pets/3", nil, []string{key}, 404, "no pet with id 3"},
+		{"it is gone", "GET", "/pets/3", nil, nil, 404, ""},
 	}
 	for _, st := range steps {
-		status, body := call(st.method, st.target, st.body, st.header)
-		if status != st.status || !strings.Contains(body, st.contains) {
-			t.Errorf("%s: %s %s = %d %s; want %d containing %s", st.name, st.method, st.target, status, body, st.status, st.contains)
+		resp := c.Do(st.method, st.target, st.body, st.header...)
+		if resp.StatusCode != st.status || !strings.Contains(string(resp.Body), st.contains) {
+			t.Errorf("%s: %s %s = %s; want %d containing %s", st.name, st.method, st.target, resp, st.status, st.contains)
 		}
+	}
+}
+
+// TestPetAPITyped reads and writes the Pet API through its Go types,
+// the way a client of the API would, with every answer checked against
+// the document.
+func TestPetAPITyped(t *testing.T) {
+	t.Setenv("HYPERLANE_API_KEY", "test-key")
+	c := openapitest.New(t, newApp(slog.New(slog.DiscardHandler)), openapitest.WithHeader("X-API-Key", "test-key"))
+
+	var created Pet
+	if resp := c.Post("/pets", NewPet{Name: "Kit", Tag: "cat", Age: 2}); resp.StatusCode != 201 {
+		t.Fatalf("create: %s", resp)
+	} else if resp.JSON(&created); created != (Pet{ID: 3, Name: "Kit", Tag: "cat", Age: 2}) || resp.Operation != "createPet" {
+		t.Errorf("create: %+v by %q", created, resp.Operation)
+	}
+	var read Pet
+	c.Get("/pets/3").JSON(&read)
+	if read != created {
+		t.Errorf("read %+v, created %+v", read, created)
+	}
+	var page PetPage
+	c.Get("/pets?tag=cat").JSON(&page)
+	if page.Total != 2 || len(page.Items) != 2 || page.Items[1] != created {
+		t.Errorf("cats: %+v", page)
+	}
+	var problem hyperlane.HTTPError
+	if resp := c.Get("/pets/42"); resp.StatusCode != 404 || resp.Header.Get("Content-Type") != "application/problem+json" {
+		t.Errorf("unknown pet: %s", resp)
+	} else if resp.JSON(&problem); problem.Status != 404 || problem.Detail != "no pet with id 42" {
+		t.Errorf("unknown pet: %+v", problem)
+	}
+	if resp := c.Post("/pets", NewPet{Name: "Kit", Tag: "cat"}, "X-API-Key: wrong"); resp.StatusCode != 401 {
+		t.Errorf("a header of the call wins over WithHeader: %s", resp)
 	}
 }
 
 func TestPetAPIDefaultKey(t *testing.T) {
 	t.Setenv("HYPERLANE_API_KEY", "")
-	s := newApp(slog.New(slog.DiscardHandler))
-	req := httptest.NewRequest("POST", "/pets", strings.NewReader(`{"name":"Bo"}`))
-	req.Header.Set("X-API-Key", DefaultAPIKey)
-	req.Header.Set("Content-Type", "application/json")
-	w := httptest.NewRecorder()
-	s.ServeHTTP(w, req)
-	if w.Code != http.StatusCreated {
-		t.Errorf("the documented default key is refused: %d %s", w.Code, w.Body)
+	c := openapitest.New(t, newApp(slog.New(slog.DiscardHandler)))
+	if resp := c.Post("/pets", NewPet{Name: "Bo"}, "X-API-Key: "+DefaultAPIKey); resp.StatusCode != http.StatusCreated {
+		t.Errorf("the documented default key is refused: %s", resp)
 	}
 }
 
