@@ -209,3 +209,80 @@ func TestClientChecksEveryResponse(t *testing.T) {
 		}
 	}
 }
+
+func TestNewNeedsAnOpenAPI31Document(t *testing.T) {
+	doc30 := http.NewServeMux()
+	doc30.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"openapi": "3.0.3", "paths": {}}`)
+	})
+	doc30.HandleFunc("GET /openapi.yaml", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "openapi: 3.1.0\n")
+	})
+	tests := []struct {
+		name string
+		app  http.Handler
+		opts []openapitest.Option
+		says string
+	}{
+		{"no document at the path stops the test naming the option that moves it", http.NewServeMux(), nil,
+			"GET /openapi.json answered 404, not the OpenAPI document (see WithDocument)"},
+		{"a 3.0 document stops the test", doc30, nil, `the document is OpenAPI "3.0.3"; openapitest checks against OpenAPI 3.1`},
+		{"a YAML document stops the test: the client reads the JSON one", doc30, []openapitest.Option{openapitest.WithDocument("/openapi.yaml")},
+			"GET /openapi.yaml: the document is not JSON"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := &recorder{TB: t}
+			c := openapitest.New(rec, tt.app, tt.opts...)
+			if !rec.fatal || len(rec.errors) != 1 || !strings.Contains(rec.errors[0], tt.says) {
+				t.Fatalf("fatal %v, failures %q; want one saying %q", rec.fatal, rec.errors, tt.says)
+			}
+			c.Get("/pets/1") // a client without a document checks nothing more
+			if len(rec.errors) != 1 {
+				t.Errorf("a failed client went on failing: %q", rec.errors)
+			}
+		})
+	}
+}
+
+func TestClientRequests(t *testing.T) {
+	var got []string
+	app := http.NewServeMux()
+	app.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, petDocument, "/")
+	})
+	app.HandleFunc("/pets/{id}", func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		got = append(got, fmt.Sprintf("%s %s key=%s type=%s %s", r.Method, r.URL.Path, r.Header.Get("X-Key"), r.Header.Get("Content-Type"), body))
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Rate-Limit", "1")
+		io.WriteString(w, `{"id":1,"name":"Rex"}`)
+	})
+	rec := &recorder{TB: t}
+	c := openapitest.New(rec, app, openapitest.WithHeader("X-Key", "default"))
+	c.Get("/pets/1")
+	c.Do("PATCH", "/pets/1", map[string]int{"age": 3}, "X-Key: mine")
+	c.Do("PUT", "/pets/1", `{"raw":`, "Content-Type: text/plain")
+	head := c.Do("HEAD", "/pets/1", nil)
+	want := []string{
+		"GET /pets/1 key=default type= ",
+		`PATCH /pets/1 key=mine type=application/json {"age":3}`,
+		`PUT /pets/1 key=default type=text/plain {"raw":`,
+		"HEAD /pets/1 key=default type= ",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("the app received\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if len(head.Body) != 0 || head.Operation != "getPet" {
+		t.Errorf("HEAD is checked as GET without a body: %q, operation %q", head.Body, head.Operation)
+	}
+	// PATCH and PUT are not in the document: two failures, nothing else.
+	if len(rec.errors) != 2 || !strings.Contains(rec.errors[0], "has no PATCH operation") || !strings.Contains(rec.errors[1], "has no PUT operation") {
+		t.Errorf("failures %q", rec.errors)
+	}
+	sub := &recorder{TB: t}
+	c.For(sub).Get("/pets/1/x")
+	if len(sub.errors) != 1 || len(rec.errors) != 2 {
+		t.Errorf("For reports to its own t: %q, the client's t: %q", sub.errors, rec.errors)
+	}
+}
