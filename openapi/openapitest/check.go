@@ -28,8 +28,11 @@ func (c *contract) check(op *operation, status int, header http.Header, body []b
 	if resp == nil {
 		return []string{fmt.Sprintf("status %d is not documented (documented: %s)", status, strings.Join(sortedKeys(responses), ", "))}
 	}
-	resp = c.deref(resp)
 	ptr := op.pointer + "/responses/" + escapePointer(key)
+	if ref, ok := resp["$ref"].(string); ok && strings.HasPrefix(ref, "#/") {
+		ptr = c.resolvedPointer(ref)
+	}
+	resp = c.deref(resp)
 	var problems []string
 	problems = append(problems, c.checkHeaders(resp, ptr, header)...)
 	problems = append(problems, c.checkContent(op, resp, ptr, status, header, body)...)

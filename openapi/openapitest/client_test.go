@@ -57,6 +57,12 @@ const petDocument = `{
       },
       "delete": {"responses": {"204": {"description": "deleted"}}}
     },
+    "/owners/{id}": {
+      "get": {
+        "operationId": "getOwner",
+        "responses": {"200": {"$ref": "#/components/responses/Owner"}}
+      }
+    },
     "/pets/mine": {
       "get": {
         "operationId": "myPets",
@@ -65,6 +71,15 @@ const petDocument = `{
     }
   },
   "components": {
+    "responses": {
+      "Owner": {"$ref": "#/components/responses/OwnerAgain"},
+      "OwnerAgain": {
+        "description": "an owner, through two references",
+        "headers": {"X-Rate-Limit": {"$ref": "#/components/headers/Limit"}},
+        "content": {"application/json": {"schema": {"type": "object", "required": ["name"]}}}
+      }
+    },
+    "headers": {"Limit": {"required": true, "schema": {"type": "integer", "maximum": 100}}},
     "schemas": {
       "Pet": {
         "type": "object",
@@ -131,6 +146,9 @@ func TestClientChecksEveryResponse(t *testing.T) {
 		"/pets/16":   {200, jsonType, `{"id":0,"name":"Bo","tag":"cow"}`},
 		"/pets/17":   {200, map[string]string{"Content-Type": "application/json; charset=utf-8", "X-Rate-Limit": "10"}, `{"id":17,"name":"Bo"}`},
 		"/pets/mine": {200, map[string]string{"Content-Type": "application/json"}, `[{"id":1,"name":"Rex"},{"id":2}]`},
+		"/owners/1":  {200, jsonType, `{"name":"Ann"}`},
+		"/owners/2":  {200, map[string]string{"Content-Type": "application/json"}, `{"name":"Ann"}`},
+		"/owners/3":  {200, map[string]string{"Content-Type": "application/json", "X-Rate-Limit": "101"}, `{}`},
 		"/health":    {200, map[string]string{"Content-Type": "text/plain"}, `ok`},
 	}
 	tests := []struct {
@@ -168,6 +186,11 @@ func TestClientChecksEveryResponse(t *testing.T) {
 		{name: "media type parameters do not matter", method: "GET", path: "/pets/17"},
 		{name: "a concrete path wins over a template, and array items are checked", method: "GET", path: "/pets/mine",
 			says: []string{"GET /pets/mine (myPets)", "body at /1/name: required property is missing"}},
+		{name: "a response and its header through $refs pass", method: "GET", path: "/owners/1"},
+		{name: "a required header of a referenced response is checked", method: "GET", path: "/owners/2",
+			says: []string{"GET /owners/{id} (getOwner)", "required header X-Rate-Limit is missing"}},
+		{name: "a referenced header's schema and the response's body schema are checked", method: "GET", path: "/owners/3",
+			says: []string{`header X-Rate-Limit: "101": maximum: got 101, want 100`, "body at /name: required property is missing"}},
 		{name: "a path the document lacks fails", method: "GET", path: "/health",
 			says: []string{"GET /health answered 200, but no path of the document matches /health"}},
 		{name: "a method the path lacks fails", method: "PATCH", path: "/pets/1",
