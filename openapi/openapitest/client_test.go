@@ -303,9 +303,16 @@ func TestClientRequests(t *testing.T) {
 	if len(rec.errors) != 2 || !strings.Contains(rec.errors[0], "has no PATCH operation") || !strings.Contains(rec.errors[1], "has no PUT operation") {
 		t.Errorf("failures %q", rec.errors)
 	}
+	for _, bad := range []string{"pets/1", "http://example.com/pets/1", "/pets/%zz"} {
+		rec.errors = nil
+		if resp := c.Get(bad); resp.StatusCode != 0 || len(rec.errors) != 1 || !strings.Contains(rec.errors[0], "want a path that starts with /") {
+			t.Errorf("GET %q: %s, failures %q", bad, resp, rec.errors)
+		}
+	}
+	rec.errors = rec.errors[:0:0]
 	sub := &recorder{TB: t}
 	c.For(sub).Get("/pets/1/x")
-	if len(sub.errors) != 1 || len(rec.errors) != 2 {
+	if len(sub.errors) != 1 || len(rec.errors) != 0 {
 		t.Errorf("For reports to its own t: %q, the client's t: %q", sub.errors, rec.errors)
 	}
 }
