@@ -174,14 +174,21 @@ func (c *contract) checkContent(op *operation, resp map[string]any, ptr string, 
 		return []string{fmt.Sprintf("Content-Type %s is not documented (documented: %s)", ctype, strings.Join(sortedKeys(content), ", "))}
 	}
 	media, _ := content[key].(map[string]any)
-	if _, ok := media["schema"]; !ok || !isJSON(mediaType) {
-		return nil // a stream or a document of another kind: its type is what the document promises
+	if _, ok := media["schema"]; !ok {
+		return nil
+	}
+	schemaPtr := ptr + "/content/" + escapePointer(key) + "/schema"
+	if mediaType == "text/event-stream" {
+		return c.checkEvents(schemaPtr, body)
+	}
+	if !isJSON(mediaType) {
+		return nil // a document of another kind: its type is what the document promises
 	}
 	value, err := jsonschema.UnmarshalJSON(bytes.NewReader(body))
 	if err != nil {
 		return []string{fmt.Sprintf("the %s body is not JSON: %v", mediaType, err)}
 	}
-	s, err := c.schema(ptr + "/content/" + escapePointer(key) + "/schema")
+	s, err := c.schema(schemaPtr)
 	if err != nil {
 		return []string{err.Error()}
 	}

@@ -63,6 +63,12 @@ const petDocument = `{
         "responses": {"200": {"$ref": "#/components/responses/Owner"}}
       }
     },
+    "/events/{kind}": {
+      "get": {
+        "operationId": "petEvents",
+        "responses": {"200": {"description": "each event's data is a Pet", "content": {"text/event-stream": {"schema": {"$ref": "#/components/schemas/Pet"}}}}}
+      }
+    },
     "/pets/mine": {
       "get": {
         "operationId": "myPets",
@@ -149,7 +155,11 @@ func TestClientChecksEveryResponse(t *testing.T) {
 		"/owners/1":  {200, jsonType, `{"name":"Ann"}`},
 		"/owners/2":  {200, map[string]string{"Content-Type": "application/json"}, `{"name":"Ann"}`},
 		"/owners/3":  {200, map[string]string{"Content-Type": "application/json", "X-Rate-Limit": "101"}, `{}`},
-		"/health":    {200, map[string]string{"Content-Type": "text/plain"}, `ok`},
+		"/events/good": {200, map[string]string{"Content-Type": "text/event-stream"},
+			"id: 1\nretry: 500\ndata: {\"id\":1,\"name\":\"Rex\"}\n\n: keep-alive\n\nevent: pet\ndata: {\"id\":2,\ndata: \"name\":\"Tom\"}\n\n"},
+		"/events/bad": {200, map[string]string{"Content-Type": "text/event-stream"},
+			"id: 1\ndata: {\"id\":1,\"name\":\"Rex\"}\n\nevent: pet\ndata: {\"id\":2}\n\ndata: nope\n\n"},
+		"/health": {200, map[string]string{"Content-Type": "text/plain"}, `ok`},
 	}
 	tests := []struct {
 		name, method, path string
@@ -191,6 +201,9 @@ func TestClientChecksEveryResponse(t *testing.T) {
 			says: []string{"GET /owners/{id} (getOwner)", "required header X-Rate-Limit is missing"}},
 		{name: "a referenced header's schema and the response's body schema are checked", method: "GET", path: "/owners/3",
 			says: []string{`header X-Rate-Limit: "101": maximum: got 101, want 100`, "body at /name: required property is missing"}},
+		{name: "events whose data match the stream's schema pass", method: "GET", path: "/events/good"},
+		{name: "each event's data is checked, named by its place, name and id", method: "GET", path: "/events/bad",
+			says: []string{"GET /events/{kind} (petEvents)", "event 2 (pet, id 1): data at /name: required property is missing\n\tevent 3 (id 1): the data is not JSON"}},
 		{name: "a path the document lacks fails", method: "GET", path: "/health",
 			says: []string{"GET /health answered 200, but no path of the document matches /health"}},
 		{name: "a method the path lacks fails", method: "PATCH", path: "/pets/1",

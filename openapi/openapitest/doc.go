@@ -13,7 +13,9 @@
 //     (headers the document does not name are not checked);
 //   - the Content-Type is one of the response's content types, and a
 //     body is sent only where the document describes one;
-//   - a JSON body matches the schema of its media type.
+//   - a JSON body matches the schema of its media type, and so does the
+//     data of each event of a text/event-stream body (the shape package
+//     openapi documents streams in).
 //
 // A response that breaks any of these fails the test with t.Errorf,
 // naming the request, the status, the operation ("GET /pets/{id}
