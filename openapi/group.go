@@ -90,6 +90,14 @@ func NewGroup(parent Registrar, prefix string, opts ...Option) *Group {
 	if cfg.noSecurity && len(cfg.security) > 0 {
 		fail("NoSecurity and Security together")
 	}
+	p.api.mu.Lock()
+	for _, s := range cfg.security {
+		if _, ok := p.api.schemes[s[0]]; !ok {
+			p.api.mu.Unlock()
+			fail("unknown security scheme %q (define it in Config.SecuritySchemes)", s[0])
+		}
+	}
+	p.api.mu.Unlock()
 	sc := &scope{api: p.api, prefix: p.prefix + prefix, idPrefix: joinID(p.idPrefix, cfg.idPrefix)}
 	func() {
 		defer func() {
@@ -200,8 +208,14 @@ func (sc *scope) operationID(id string) string { return joinID(sc.idPrefix, id) 
 // idError completes an error of API.claimID on id: when id is taken and
 // the group prefixed it, the message says so. a.mu is held.
 func (sc *scope) idError(err error, id string) error {
-	if _, taken := sc.api.ids[id]; taken && sc.idPrefix != "" {
+	if _, taken := sc.api.ids[id]; !taken {
+		return err
+	}
+	switch {
+	case sc.idPrefix != "":
 		return fmt.Errorf("%w (the id has the group's OperationIDPrefix %q)", err, sc.idPrefix)
+	case sc != &sc.api.root:
+		return fmt.Errorf("%w, or give the group an OperationIDPrefix (for API versions, each its own API with Config.Prefix)", err)
 	}
 	return err
 }
