@@ -187,6 +187,9 @@ func (d operationConfig) inherit(c *operationConfig) operationConfig {
 // operation registered with pattern; it returns the full pattern.
 func (sc *scope) operationConfig(pattern string, opts []Option) (*operationConfig, string, error) {
 	full := sc.prefix + pattern
+	if sc.prefix != "" && pattern != "" && pattern[0] != '/' {
+		return nil, full, fmt.Errorf("pattern %q under prefix %q must begin with '/' (or be \"\" for the prefix itself), as in %q", pattern, sc.prefix, "/"+pattern)
+	}
 	cfg := &operationConfig{}
 	for _, o := range opts {
 		o(cfg)
@@ -254,6 +257,8 @@ func checkPrefix(prefix string) error {
 		return fmt.Errorf("empty prefix; a prefix is a path such as \"/v1\"")
 	case prefix[0] != '/':
 		return fmt.Errorf("the prefix must begin with '/', as in %q", "/"+prefix)
+	case strings.Trim(prefix, "/") == "":
+		return fmt.Errorf("%q is the root, no prefix; a prefix is a path such as \"/v1\"", prefix)
 	case strings.HasSuffix(prefix, "/"):
 		return fmt.Errorf("the prefix must not end with '/', as in %q", strings.TrimRight(prefix, "/"))
 	case path.Clean(prefix) != prefix:

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/hyperlane-go/hyperlane/adapter"
 	"github.com/hyperlane-go/hyperlane/hyperlane"
 	"github.com/hyperlane-go/hyperlane/openapi"
 )
@@ -76,7 +77,7 @@ func groupedAPI(t testing.TB) (*hyperlane.Server, *openapi.API) {
 	admin := openapi.NewGroup(pets, "/admin", openapi.Tags("admin", "pets"), openapi.OperationIDPrefix("admin"), openapi.Errors(http.StatusForbidden))
 	openapi.Delete(admin, "/{id}", noContentID, openapi.OperationID("purge"))
 
-	open := openapi.NewGroup(pets, "/open", openapi.NoSecurity())
+	open := openapi.NewGroup(pets, "/open", openapi.NoSecurity(), openapi.Deprecated())
 	openapi.Get(open, "/{id}", getGPet, openapi.OperationID("openPet"))
 	openapi.Get(open, "/{id}/locked", getGPet, openapi.OperationID("lockedPet"), openapi.Security("bearer"))
 
@@ -101,16 +102,17 @@ func TestGroupDocument(t *testing.T) {
 		method, path, id string
 		tags             []any
 		security         []any // nil: no security
+		deprecated       bool
 	}{
-		{"an operation on the API root has no group defaults", "get", "/health", "listHealth", nil, nil},
-		{"a group operation takes the prefix, tags, security and id prefix", "get", "/pets/{id}", "storeGetPet", []any{"pets"}, key},
-		{"pattern \"\" is the prefix itself; own tags add, own Security replaces", "post", "/pets", "storeCreatePet", []any{"pets", "write"}, bearer("pets:write")},
-		{"NoSecurity removes the group's security; an explicit id is prefixed", "get", "/pets/{id}/public", "storePublicPet", []any{"pets"}, nil},
-		{"a nested group joins prefixes, tags (once each), id prefixes; inherits security", "delete", "/pets/admin/{id}", "storeAdminPurge", []any{"pets", "admin"}, key},
-		{"a nested group's NoSecurity removes the parent's", "get", "/pets/open/{id}", "storeOpenPet", []any{"pets"}, nil},
-		{"an operation's Security applies inside a NoSecurity group", "get", "/pets/open/{id}/locked", "storeLockedPet", []any{"pets"}, bearer()},
-		{"a prefix with a parameter nests", "get", "/orgs/{org}/pets/{id}", "getOrgPet", []any{"orgs"}, nil},
-		{"Document on a group takes its prefix and defaults", "get", "/pets/{id}/feed", "storeFeed", []any{"pets"}, key},
+		{"an operation on the API root has no group defaults", "get", "/health", "listHealth", nil, nil, false},
+		{"a group operation takes the prefix, tags, security and id prefix", "get", "/pets/{id}", "storeGetPet", []any{"pets"}, key, false},
+		{"pattern \"\" is the prefix itself; own tags add, own Security replaces", "post", "/pets", "storeCreatePet", []any{"pets", "write"}, bearer("pets:write"), false},
+		{"NoSecurity removes the group's security; an explicit id is prefixed", "get", "/pets/{id}/public", "storePublicPet", []any{"pets"}, nil, false},
+		{"a nested group joins prefixes, tags (once each), id prefixes; inherits security", "delete", "/pets/admin/{id}", "storeAdminPurge", []any{"pets", "admin"}, key, false},
+		{"a nested group's NoSecurity removes the parent's; its Deprecated marks its operations", "get", "/pets/open/{id}", "storeOpenPet", []any{"pets"}, nil, true},
+		{"an operation's Security applies inside a NoSecurity group", "get", "/pets/open/{id}/locked", "storeLockedPet", []any{"pets"}, bearer(), true},
+		{"a prefix with a parameter nests", "get", "/orgs/{org}/pets/{id}", "getOrgPet", []any{"orgs"}, nil, false},
+		{"Document on a group takes its prefix and defaults", "get", "/pets/{id}/feed", "storeFeed", []any{"pets"}, key, false},
 	}
 	for _, version := range []string{"3.1", "3.0"} {
 		doc := spec(t, api, version)
@@ -134,6 +136,9 @@ func TestGroupDocument(t *testing.T) {
 				}
 				if got := jsonOf(op["security"]); got != jsonOf(tt.security) {
 					t.Errorf("security %s, want %s", got, jsonOf(tt.security))
+				}
+				if deprecated, _ := op["deprecated"].(bool); deprecated != tt.deprecated {
+					t.Errorf("deprecated %v, want %v", deprecated, tt.deprecated)
 				}
 				responses := at(t, op, "responses").(map[string]any)
 				if _, has401 := responses["401"]; has401 != (tt.security != nil) {
@@ -405,6 +410,11 @@ func TestGroupMistakes(t *testing.T) {
 			[]string{`"/v1//pets"`, `not a clean path`, `"/v1/pets"`}},
 		{"a prefix with a dot-dot segment", func(_ *hyperlane.Server, api *openapi.API) { openapi.NewGroup(api, "/v1/../admin") },
 			[]string{`not a clean path`, `"/admin"`}},
+		{"the root as a prefix", func(_ *hyperlane.Server, api *openapi.API) { openapi.NewGroup(api, "/") },
+			[]string{`openapi.NewGroup "/": "/" is the root, no prefix`}},
+		{"a group pattern without a leading slash", func(_ *hyperlane.Server, api *openapi.API) {
+			openapi.Get(openapi.NewGroup(api, "/pets"), "{id}", getGPet)
+		}, []string{`openapi: GET /pets{id}: pattern "{id}" under prefix "/pets" must begin with '/'`, `"/{id}"`}},
 		{"a prefix the router refuses", func(_ *hyperlane.Server, api *openapi.API) { openapi.NewGroup(api, "/x/{id") },
 			[]string{`openapi.NewGroup "/x/{id"`}},
 		{"a duplicate operation id after prefixing", func(_ *hyperlane.Server, api *openapi.API) {
@@ -461,3 +471,49 @@ func TestGroupMistakes(t *testing.T) {
 }
 
 func getGPetNoID(*hyperlane.Context, *struct{}) (*gPet, error) { return &gPet{}, nil }
+
+// TestTwoAPIsMounted mounts a server holding two APIs under /api of a
+// ServeMux: each version's Swagger UI loads its own document through the
+// mount prefix, and that document's servers entry plus its paths give
+// the URL a client calls.
+func TestTwoAPIsMounted(t *testing.T) {
+	s, v1 := newAPI(t, openapi.Config{Title: "Pets", Version: "1.0.0", Prefix: "/v1"})
+	v2 := openapi.New(s, openapi.Config{Title: "Pets", Version: "2.0.0", Prefix: "/v2"})
+	openapi.Get(v1, "/pets/{id}", getGPet)
+	openapi.Get(v2, "/pets/{id}", getGPet)
+	mux := http.NewServeMux()
+	mux.Handle("/api/", adapter.Mount("/api", s))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	get := func(t *testing.T, target string) (int, string) {
+		t.Helper()
+		resp, err := srv.Client().Get(srv.URL + target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	for _, version := range []string{"v1", "v2"} {
+		t.Run(version, func(t *testing.T) {
+			if status, page := get(t, "/api/"+version+"/swagger"); status != 200 || !strings.Contains(page, "/api/"+version+"/openapi.json") {
+				t.Fatalf("swagger: %d, page without /api/%s/openapi.json", status, version)
+			}
+			status, body := get(t, "/api/"+version+"/openapi.json")
+			var doc map[string]any
+			if err := json.Unmarshal([]byte(body), &doc); status != 200 || err != nil {
+				t.Fatalf("document: %d %v", status, err)
+			}
+			server := at(t, doc, "servers", 0, "url").(string)
+			paths := keys(at(t, doc, "paths").(map[string]any))
+			if len(paths) != 1 {
+				t.Fatalf("paths %q, want one", paths)
+			}
+			target := server + strings.Replace(paths[0], "{id}", "9", 1)
+			if status, body := get(t, target); status != 200 || strings.TrimSpace(body) != `{"id":9,"name":"Rex"}` {
+				t.Fatalf("GET %s (servers + path): %d %s", target, status, body)
+			}
+		})
+	}
+}
