@@ -39,6 +39,14 @@ type Config struct {
 	// the ones they require with the Security option.
 	SecuritySchemes []SecurityScheme
 
+	// Prefix, such as "/v2", puts the whole API under a path prefix: its
+	// operations (openapi.Get(api, "/pets", ...) serves /v2/pets), and
+	// its documents and doc pages (/v2/openapi.json, /v2/swagger, ...;
+	// the paths below are relative to it). Several APIs, each with its
+	// own Prefix, share one Server, each with its own document; the
+	// "openapi" command of an API under "/v2" is "openapi-v2".
+	Prefix string
+
 	JSONPath    string // OpenAPI 3.1 as JSON, default /openapi.json
 	YAMLPath    string // OpenAPI 3.1 as YAML, default /openapi.yaml
 	JSON30Path  string // OpenAPI 3.0.3 as JSON, default /openapi-3.0.json
@@ -107,6 +115,8 @@ type API struct {
 	schemes    map[string]*SecurityScheme
 	rendered   map[renderKey][]byte
 	pages      map[string]*swaggerPage // Swagger UI per mount prefix
+
+	root scope // where openapi.Get(api, ...) registers (group.go)
 }
 
 type routeKey struct{ method, pattern string }
@@ -133,6 +143,7 @@ func New(s *hyperlane.Server, cfg Config) *API {
 	}
 	a.names.reserve(reflect.TypeFor[hyperlane.HTTPError](), "Problem")
 	a.names.reserve(reflect.TypeFor[hyperlane.ErrorDetail](), "ErrorDetail")
+	a.initPrefix() // Config.Prefix (group.go)
 	a.r31, a.r30 = newReflectors(a.names, cfg.ForbidUnknownFields)
 	a.describe()
 	for i := range cfg.SecuritySchemes {

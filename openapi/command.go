@@ -19,7 +19,7 @@ const commandUsage = "usage: openapi [--format yaml|json] [--version 3.1|3.0]"
 // that a build can write api.yaml without starting the server.
 func (a *API) command() hyperlane.Command {
 	return hyperlane.Command{
-		Name:    CommandName,
+		Name:    commandName(a.config.Prefix),
 		Summary: "print the OpenAPI document and exit (--format yaml|json, --version 3.1|3.0)",
 		Run: func(_ context.Context, args []string, stdout io.Writer) error {
 			fs := flag.NewFlagSet(CommandName, flag.ContinueOnError)

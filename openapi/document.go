@@ -15,19 +15,26 @@ import (
 // so only a 500 is documented besides what the options declare (a
 // secured route adds 401). The route must exist by the time the document
 // is served, or serving it fails naming the route. Without a declared
-// response the operation documents a bare 200.
-func Document(api *API, method, pattern string, opts ...Option) {
+// response the operation documents a bare 200. On a Group, pattern is
+// relative to the group's prefix (as on its Hyperlane group) and the
+// group's defaults apply.
+func Document(r Registrar, method, pattern string, opts ...Option) {
 	method = strings.ToUpper(method)
-	fail := func(err error) {
-		panic(fmt.Sprintf("openapi: Document %s %s: %v", method, pattern, err))
+	if r == nil {
+		panic(fmt.Sprintf("openapi: Document %s %s: nil API or Group", method, pattern))
 	}
-	path, pathParams, err := specPath(pattern)
+	sc := r.scope()
+	api := sc.api
+	cfg, full, err := sc.operationConfig(pattern, opts)
+	fail := func(err error) {
+		panic(fmt.Sprintf("openapi: Document %s %s: %v", method, full, err))
+	}
 	if err != nil {
 		fail(err)
 	}
-	cfg := &operationConfig{}
-	for _, o := range opts {
-		o(cfg)
+	path, pathParams, err := specPath(full)
+	if err != nil {
+		fail(err)
 	}
 	if cfg.status != 0 {
 		fail(fmt.Errorf("Status is for typed operations; use Response to document what the route sends"))
@@ -37,6 +44,7 @@ func Document(api *API, method, pattern string, opts ...Option) {
 	if d.id == "" {
 		d.id = defaultOperationID(method, path)
 	}
+	d.id = sc.operationID(d.id)
 	if cfg.request != nil {
 		t := reflect.TypeOf(cfg.request)
 		if t.Kind() == reflect.Pointer {
@@ -69,8 +77,8 @@ func Document(api *API, method, pattern string, opts ...Option) {
 			fail(fmt.Errorf("unknown security scheme %q (define it in Config.SecuritySchemes)", s[0]))
 		}
 	}
-	if err := api.claimID(d.id, method, pattern); err != nil {
-		fail(err)
+	if err := api.claimID(d.id, method, full); err != nil {
+		fail(sc.idError(err, d.id))
 	}
 	if _, err := api.describeOperation(d); err != nil {
 		fail(err)

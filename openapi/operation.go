@@ -25,28 +25,30 @@ type Handler[I, O any] func(c *hyperlane.Context, in *I) (*O, error)
 // Get registers a typed GET operation on pattern and documents it. Like
 // every typed operation, its route carries the operation id as
 // hyperlane.Meta("openapi.operationId", id), visible in Server.Routes.
-func Get[I, O any](api *API, pattern string, h Handler[I, O], opts ...Option) {
-	register(api, http.MethodGet, pattern, h, opts)
+// r is the API or a Group of it (NewGroup), whose prefix and defaults
+// the operation takes.
+func Get[I, O any](r Registrar, pattern string, h Handler[I, O], opts ...Option) {
+	register(r, http.MethodGet, pattern, h, opts)
 }
 
 // Post registers a typed POST operation on pattern and documents it.
-func Post[I, O any](api *API, pattern string, h Handler[I, O], opts ...Option) {
-	register(api, http.MethodPost, pattern, h, opts)
+func Post[I, O any](r Registrar, pattern string, h Handler[I, O], opts ...Option) {
+	register(r, http.MethodPost, pattern, h, opts)
 }
 
 // Put registers a typed PUT operation on pattern and documents it.
-func Put[I, O any](api *API, pattern string, h Handler[I, O], opts ...Option) {
-	register(api, http.MethodPut, pattern, h, opts)
+func Put[I, O any](r Registrar, pattern string, h Handler[I, O], opts ...Option) {
+	register(r, http.MethodPut, pattern, h, opts)
 }
 
 // Patch registers a typed PATCH operation on pattern and documents it.
-func Patch[I, O any](api *API, pattern string, h Handler[I, O], opts ...Option) {
-	register(api, http.MethodPatch, pattern, h, opts)
+func Patch[I, O any](r Registrar, pattern string, h Handler[I, O], opts ...Option) {
+	register(r, http.MethodPatch, pattern, h, opts)
 }
 
 // Delete registers a typed DELETE operation on pattern and documents it.
-func Delete[I, O any](api *API, pattern string, h Handler[I, O], opts ...Option) {
-	register(api, http.MethodDelete, pattern, h, opts)
+func Delete[I, O any](r Registrar, pattern string, h Handler[I, O], opts ...Option) {
+	register(r, http.MethodDelete, pattern, h, opts)
 }
 
 // operation is a registered typed operation, ready to serve.
@@ -61,20 +63,25 @@ type operation[I, O any] struct {
 
 // register documents the operation, prepares its binding and validation
 // and adds its route. Any contradiction panics, naming the operation.
-func register[I, O any](api *API, method, pattern string, h Handler[I, O], opts []Option) {
+func register[I, O any](r Registrar, method, pattern string, h Handler[I, O], opts []Option) {
+	if r == nil {
+		panic(fmt.Sprintf("openapi: %s %s: nil API or Group", method, pattern))
+	}
+	sc := r.scope()
+	api := sc.api
+	cfg, full, err := sc.operationConfig(pattern, opts)
 	fail := func(err error) {
-		panic(fmt.Sprintf("openapi: %s %s: %v", method, pattern, err))
+		panic(fmt.Sprintf("openapi: %s %s: %v", method, full, err))
+	}
+	if err != nil {
+		fail(err)
 	}
 	if h == nil {
 		fail(fmt.Errorf("nil handler"))
 	}
-	path, pathParams, err := specPath(pattern)
+	path, pathParams, err := specPath(full)
 	if err != nil {
 		fail(err)
-	}
-	cfg := &operationConfig{}
-	for _, o := range opts {
-		o(cfg)
 	}
 	if len(cfg.events) > 0 || cfg.request != nil {
 		fail(fmt.Errorf("EventStream and Request are for Document; a typed operation is described by its types"))
@@ -107,6 +114,7 @@ func register[I, O any](api *API, method, pattern string, h Handler[I, O], opts 
 	if d.id == "" {
 		d.id = defaultOperationID(method, path)
 	}
+	d.id = sc.operationID(d.id)
 	switch in.body {
 	case bodyField:
 		d.body = reflect.New(reflect.TypeFor[I]().FieldByIndex(in.bodyIndex).Type).Elem().Interface()
@@ -128,8 +136,8 @@ func register[I, O any](api *API, method, pattern string, h Handler[I, O], opts 
 	if op.auth, err = api.authorizer(cfg.security); err != nil {
 		fail(err)
 	}
-	if err := api.claimID(d.id, method, pattern); err != nil {
-		fail(err)
+	if err := api.claimID(d.id, method, full); err != nil {
+		fail(sc.idError(err, d.id))
 	}
 	doc, err := api.describeOperation(d)
 	if err != nil {
@@ -139,9 +147,9 @@ func register[I, O any](api *API, method, pattern string, h Handler[I, O], opts 
 	if err := compileValidation(in, doc, api.r31.SpecEns().ComponentsEns().Schemas); err != nil {
 		fail(err)
 	}
-	op.name = fmt.Sprintf("operation %q (%s %s)", d.id, method, pattern)
+	op.name = fmt.Sprintf("operation %q (%s %s)", d.id, method, full)
 	routeOpts := append([]hyperlane.RouteOption{hyperlane.Meta("openapi.operationId", d.id)}, cfg.routeOptions...)
-	api.server.Route([]string{method}, pattern, op.serve, routeOpts...)
+	sc.hg.Route([]string{method}, pattern, op.serve, routeOpts...)
 }
 
 // serve is the route handler: authorize, bind and validate, call, write.

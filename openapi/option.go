@@ -23,6 +23,8 @@ type operationConfig struct {
 	request              any   // Document only: the input struct described
 	events               []any // Document only: Server-Sent Events payloads
 	routeOptions         []hyperlane.RouteOption
+	idPrefix             string // group only: OperationIDPrefix
+	noSecurity           bool   // NoSecurity
 }
 
 // response is one declared response besides the success one.
