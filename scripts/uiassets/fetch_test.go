@@ -149,7 +149,10 @@ func TestInstallRefuses(t *testing.T) {
 			func(p Pin) Pin { p.Integrity = integrity([]byte("other")); return p }, good,
 			[]string{"checksum mismatch", integrity([]byte("other")), integrity(good), "nothing was written"}},
 		{"a tarball lacking a listed file",
-			func(p Pin) Pin { p.Files = append(p.Files, File{From: "package/dist/gone.js", To: "gone.js"}); return p }, good,
+			func(p Pin) Pin {
+				p.Files = append(p.Files, File{From: "package/dist/gone.js", To: "gone.js"})
+				return p
+			}, good,
 			[]string{"no regular file package/dist/gone.js"}},
 		{"a registry answer that is not the tarball",
 			func(p Pin) Pin { p.Version = "9.9.9"; return p }, good,
