@@ -71,7 +71,8 @@ type Config struct {
 	// visit of /rapidoc logs that the page needs network.
 	RapiDocScriptURL string
 	// RapiDocIntegrity is the Subresource Integrity hash of that script;
-	// it defaults to DefaultRapiDocIntegrity for the default URL only.
+	// it defaults to DefaultRapiDocIntegrity for the default URL only
+	// (RapiDocDir needs none: the script is the app's own).
 	RapiDocIntegrity string
 }
 

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path"
+	"strings"
 	"time"
 
 	"github.com/hyperlane-go/hyperlane/hyperlane"
@@ -56,10 +57,15 @@ func loadRapiDoc(cfg Config) (*asset, error) {
 }
 
 // rapiDocScriptSrc is the script URL of the page: relative to the page
-// (RapiDocPath "/docs/rapidoc" gives "rapidoc/rapidoc-min.js?v=..."), so
-// that it resolves under whatever prefix the page was reached by.
+// (RapiDocPath "/docs/rapidoc" gives "rapidoc/rapidoc-min.js?v=...", and
+// "/docs/" gives "rapidoc-min.js?v=..."), so that it resolves under
+// whatever prefix the page was reached by.
 func (a *API) rapiDocScriptSrc() string {
-	return path.Base(a.config.RapiDocPath) + "/" + RapiDocScript + "?v=" + a.rapiDocJS.version
+	file := RapiDocScript + "?v=" + a.rapiDocJS.version
+	if p := a.config.RapiDocPath; !strings.HasSuffix(p, "/") {
+		return path.Base(p) + "/" + file
+	}
+	return file
 }
 
 // rapiDocAsset serves rapidoc-min.js from memory, and nothing else: any

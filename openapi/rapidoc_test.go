@@ -128,24 +128,33 @@ func TestRapiDocDirServesTheScriptFromTheApp(t *testing.T) {
 }
 
 // The script URL is relative to the page, so it resolves under a prefix
-// the app does not know about (a mux that strips it).
+// the app does not know about (a mux that strips it), wherever
+// RapiDocPath puts the page.
 func TestRapiDocDirScriptUnderAStrippedPrefix(t *testing.T) {
-	s, _ := newAPI(t, openapi.Config{RapiDocDir: rapiDocDir(t), RapiDocPath: "/docs/rapidoc"})
-	mux := http.NewServeMux()
-	mux.Handle("/api/", http.StripPrefix("/api", s))
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
-
-	_, page := fetchURL(t, srv.URL+"/api/docs/rapidoc")
-	m := scriptSrc.FindStringSubmatch(page)
-	if m == nil {
-		t.Fatalf("no module script in the page:\n%s", page)
+	tests := []struct{ name, rapiDocPath, script string }{
+		{"a page path without a trailing slash", "/docs/rapidoc", "/api/docs/rapidoc/rapidoc-min.js"},
+		{"a page path with a trailing slash", "/docs/", "/api/docs/rapidoc-min.js"},
 	}
-	pageURL, _ := url.Parse(srv.URL + "/api/docs/rapidoc")
-	script, _ := pageURL.Parse(m[1])
-	resp, body := fetchURL(t, script.String())
-	if script.Path != "/api/docs/rapidoc/rapidoc-min.js" || resp.StatusCode != 200 || body != fakeRapiDoc {
-		t.Errorf("the page's script %s: %d %q", script, resp.StatusCode, body)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, _ := newAPI(t, openapi.Config{RapiDocDir: rapiDocDir(t), RapiDocPath: tt.rapiDocPath})
+			mux := http.NewServeMux()
+			mux.Handle("/api/", http.StripPrefix("/api", s))
+			srv := httptest.NewServer(mux)
+			defer srv.Close()
+
+			resp, page := fetchURL(t, srv.URL+"/api"+tt.rapiDocPath)
+			m := scriptSrc.FindStringSubmatch(page)
+			if resp.StatusCode != 200 || m == nil {
+				t.Fatalf("no module script in the page: %d\n%s", resp.StatusCode, page)
+			}
+			pageURL, _ := url.Parse(srv.URL + "/api" + tt.rapiDocPath)
+			script, _ := pageURL.Parse(m[1])
+			resp, body := fetchURL(t, script.String())
+			if script.Path != tt.script || resp.StatusCode != 200 || body != fakeRapiDoc {
+				t.Errorf("the page's script %s: %d %q, want %s", script, resp.StatusCode, body, tt.script)
+			}
+		})
 	}
 }
 
