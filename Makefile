@@ -13,13 +13,20 @@ MODULES := . examples e2e bench
 # module, so what they show never grows the library's go.mod).
 TEST_MODULES := . examples
 
-.PHONY: run test e2e bench bench-micro lint fuzz api.yaml check-api
+.PHONY: run ui-assets test e2e bench bench-micro lint fuzz api.yaml check-api
 
 run: ## build and start examples/quickstart on $(HYPERLANE_ADDR)
+	@$(GO) run ./scripts/uiassets -out ui-assets || echo "make run: could not fetch RapiDoc (see above); /rapidoc will load it from the CDN"
 	@echo "building examples/quickstart into bin/ (the first build, on a cold cache, takes a minute or two) ..."
 	@cd examples && $(GO) build -o ../bin/quickstart ./quickstart
 	@echo "starting bin/quickstart on $(HYPERLANE_ADDR) (Ctrl-C drains and stops it)"
 	@./bin/quickstart
+
+# RapiDoc is not a Go module: fetched from the npm registry, pinned by
+# version and sha512 (scripts/uiassets/pins.json), into the ignored
+# ui-assets/, which the quickstart serves /rapidoc from. Needs only Go.
+ui-assets: ## fetch the pinned, checksum-verified doc UIs into ui-assets/
+	$(GO) run ./scripts/uiassets -out ui-assets
 
 # -short: make e2e runs the heavy tests in full. -parallel 8: parallel
 # tests mostly wait out timeouts on sockets, not on the CPU.

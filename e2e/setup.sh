@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the e2e suites need, idempotently: Debian packages, the
-# pinned npm packages (npm ci) and the app binaries under e2e/bin.
+# pinned npm packages (npm ci), the pinned doc UIs (make ui-assets) and
+# the app binaries under e2e/bin.
 set -euo pipefail
 cd "$(dirname "$0")"
 need=()
@@ -17,6 +18,8 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   echo "setup: npm ci"
   npm ci --no-audit --no-fund --loglevel=error
 fi
+echo "setup: make ui-assets (RapiDoc, pinned and checksum-verified)"
+make -s -C .. ui-assets
 mkdir -p bin artifacts
 echo "setup: building example binaries"
 (cd ../examples && go build -o ../e2e/bin/ ./...)

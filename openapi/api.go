@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"strings"
 	"sync"
 
 	"github.com/hyperlane-go/hyperlane/hyperlane"
@@ -64,12 +65,22 @@ type Config struct {
 	// (or "true" to stay open under ForbidUnknownFields).
 	ForbidUnknownFields bool
 
+	// RapiDocDir is a directory holding rapidoc-min.js (`make ui-assets`
+	// or `go run github.com/hyperlane-go/hyperlane/scripts/uiassets`
+	// writes the pinned, checksum-verified RapiDoc 9.3.8 into
+	// ui-assets/rapidoc). New reads the file once and the app serves it at
+	// RapiDocPath + "/rapidoc-min.js", so /rapidoc needs no network and
+	// its policy allows scripts from the app only. A directory without a
+	// non-empty rapidoc-min.js makes New panic, naming it.
+	RapiDocDir string
 	// RapiDocScriptURL is where the RapiDoc page loads rapidoc-min.js
-	// from; default DefaultRapiDocScriptURL, a pinned CDN file. Point it
-	// at a copy you serve yourself to work offline.
+	// from when RapiDocDir is empty (setting both panics); default
+	// DefaultRapiDocScriptURL, a pinned CDN file, in which case the first
+	// visit of /rapidoc logs that the page needs network.
 	RapiDocScriptURL string
 	// RapiDocIntegrity is the Subresource Integrity hash of that script;
-	// it defaults to DefaultRapiDocIntegrity for the default URL only.
+	// it defaults to DefaultRapiDocIntegrity for the default URL only
+	// (RapiDocDir needs none: the script is the app's own).
 	RapiDocIntegrity string
 }
 
@@ -117,6 +128,10 @@ type API struct {
 	pages      map[string]*swaggerPage // Swagger UI per mount prefix
 
 	root scope // where openapi.Get(api, ...) registers (group.go)
+
+	rapiDocJS   *asset    // rapidoc-min.js read from Config.RapiDocDir, or nil
+	rapiDocCDN  bool      // the page loads the default CDN script
+	rapiDocOnce sync.Once // logs once that the CDN page needs network
 }
 
 type routeKey struct{ method, pattern string }
@@ -131,6 +146,10 @@ type renderKey struct{ version, format, prefix string }
 // "openapi" command to s, which prints the document without serving.
 func New(s *hyperlane.Server, cfg Config) *API {
 	cfg = withDefaults(cfg)
+	js, err := loadRapiDoc(cfg)
+	if err != nil {
+		panic(err.Error())
+	}
 	a := &API{
 		server:   s,
 		config:   cfg,
@@ -140,6 +159,9 @@ func New(s *hyperlane.Server, cfg Config) *API {
 		schemes:  map[string]*SecurityScheme{},
 		rendered: map[renderKey][]byte{},
 		pages:    map[string]*swaggerPage{},
+
+		rapiDocJS:  js,
+		rapiDocCDN: cfg.RapiDocDir == "" && cfg.RapiDocScriptURL == DefaultRapiDocScriptURL,
 	}
 	a.names.reserve(reflect.TypeFor[hyperlane.HTTPError](), "Problem")
 	a.names.reserve(reflect.TypeFor[hyperlane.ErrorDetail](), "ErrorDetail")
@@ -168,7 +190,7 @@ func withDefaults(cfg Config) Config {
 	def(&cfg.YAML30Path, DefaultYAML30Path)
 	def(&cfg.SwaggerPath, DefaultSwaggerPath)
 	def(&cfg.RapiDocPath, DefaultRapiDocPath)
-	if cfg.RapiDocScriptURL == "" {
+	if cfg.RapiDocScriptURL == "" && cfg.RapiDocDir == "" {
 		cfg.RapiDocScriptURL = DefaultRapiDocScriptURL
 		def(&cfg.RapiDocIntegrity, DefaultRapiDocIntegrity)
 	}
@@ -248,6 +270,9 @@ func (a *API) serve() {
 	}
 	if c.RapiDocPath != Disabled {
 		get("RapiDocPath", c.RapiDocPath, a.rapiDoc)
+		if a.rapiDocJS != nil {
+			get("RapiDocPath", strings.TrimSuffix(c.RapiDocPath, "/")+"/{file}", a.rapiDocAsset)
+		}
 	}
 }
 

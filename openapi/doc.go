@@ -66,8 +66,9 @@
 //
 // New serves /openapi.json and /openapi.yaml (OpenAPI 3.1),
 // /openapi-3.0.json and /openapi-3.0.yaml (3.0.3), /swagger (Swagger UI,
-// embedded) and /rapidoc (RapiDoc); Config moves or disables each. The
-// pages send a Content-Security-Policy. Under a mount prefix (see
+// embedded) and /rapidoc (RapiDoc, its script served by the app from
+// Config.RapiDocDir, else from a pinned CDN file); Config moves or
+// disables each. The pages send a Content-Security-Policy. Under a mount prefix (see
 // hyperlane.WithMountPrefix) the documents list the prefix as their
 // server, so the pages and generated clients call the mounted paths.
 // New also adds the "openapi" command, which prints a document without

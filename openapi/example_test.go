@@ -6,6 +6,9 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/hyperlane-go/hyperlane/hyperlane"
@@ -70,4 +73,33 @@ func ExampleDocument() {
 	fmt.Println(op.OperationID, op.Responses["200"].Content["text/event-stream"].Schema["$ref"])
 	// Output:
 	// listEvents #/components/schemas/Greeting
+}
+
+// RapiDoc served by the app itself, with no network: Config.RapiDocDir
+// names a directory holding rapidoc-min.js, which `go run
+// github.com/hyperlane-go/hyperlane/scripts/uiassets` (make ui-assets
+// in this repository) fills with the pinned, checksum-verified RapiDoc
+// 9.3.8. Here a stand-in file plays that part.
+func ExampleConfig_rapiDocDir() {
+	dir, _ := os.MkdirTemp("", "rapidoc")
+	defer os.RemoveAll(dir)
+	os.WriteFile(filepath.Join(dir, openapi.RapiDocScript), []byte("/* rapidoc-min.js */"), 0o644)
+
+	s := hyperlane.New(hyperlane.WithLogger(slog.New(slog.DiscardHandler)))
+	openapi.New(s, openapi.Config{Title: "Pets", RapiDocDir: dir})
+
+	w := httptest.NewRecorder()
+	s.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/rapidoc", nil))
+	src := regexp.MustCompile(`<script type="module" src="([^"]+)"`).FindStringSubmatch(w.Body.String())[1]
+	csp := w.Header().Get("Content-Security-Policy")
+	fmt.Println(src)
+	fmt.Println(strings.Split(csp, ";")[1])
+
+	w = httptest.NewRecorder()
+	s.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/"+src, nil))
+	fmt.Println(w.Code, w.Header().Get("Content-Type"), w.Header().Get("Cache-Control"))
+	// Output:
+	// rapidoc/rapidoc-min.js?v=DlOlQpdYsW8gWmpS
+	//  script-src 'self'
+	// 200 text/javascript; charset=utf-8 public, max-age=31536000, immutable
 }

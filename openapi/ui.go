@@ -76,14 +76,20 @@ func (a *API) swaggerPage(prefix string) *swaggerPage {
 	return p
 }
 
-// rapiDoc serves the RapiDoc page, which loads its script from
-// Config.RapiDocScriptURL. The page uses system fonts, so that nothing
-// but the script (and the document) is fetched.
+// rapiDoc serves the RapiDoc page, which loads its script from the app
+// (Config.RapiDocDir, see rapidoc.go) or from Config.RapiDocScriptURL.
+// The page uses system fonts (load-fonts="false": no font CDN), so that
+// nothing but the script (and the document) is fetched.
 func (a *API) rapiDoc(c *hyperlane.Context) error {
 	cfg := a.config
 	src := cfg.RapiDocScriptURL
+	if a.rapiDocJS != nil {
+		src = a.rapiDocScriptSrc()
+	} else if a.rapiDocCDN {
+		a.logRapiDocCDN(c)
+	}
 	integrity := ""
-	if cfg.RapiDocIntegrity != "" {
+	if cfg.RapiDocIntegrity != "" && a.rapiDocJS == nil {
 		integrity = ` integrity="` + html.EscapeString(cfg.RapiDocIntegrity) + `" crossorigin="anonymous"`
 	}
 	page := `<!doctype html>

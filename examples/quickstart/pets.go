@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"net/http"
 	"os"
+	"path/filepath"
 	"slices"
 	"sync"
 
@@ -79,8 +80,8 @@ type petStore struct {
 // registerPets adds the typed, documented Pet API: reads are open,
 // writes need the X-API-Key header (HYPERLANE_API_KEY, default
 // DefaultAPIKey). The documents are at /openapi.json and /openapi.yaml,
-// Swagger UI at /swagger and RapiDoc at /rapidoc (its script comes from
-// HYPERLANE_RAPIDOC_URL when set, a pinned CDN file otherwise).
+// Swagger UI at /swagger and RapiDoc at /rapidoc (its script is served
+// by the app from rapiDocDir() when there is one: see there).
 func registerPets(s *hyperlane.Server) {
 	key := cmp.Or(os.Getenv("HYPERLANE_API_KEY"), DefaultAPIKey)
 	apiKey := openapi.APIKey("apiKey", "header", "X-API-Key",
@@ -103,6 +104,7 @@ func registerPets(s *hyperlane.Server) {
 		},
 
 		SecuritySchemes:  []openapi.SecurityScheme{apiKey},
+		RapiDocDir:       rapiDocDir(),
 		RapiDocScriptURL: os.Getenv("HYPERLANE_RAPIDOC_URL"),
 	})
 	store := &petStore{pets: map[int64]Pet{}, next: 1}
@@ -131,6 +133,29 @@ func registerPets(s *hyperlane.Server) {
 		openapi.EventStream(countEvent{}),
 		openapi.Response(http.StatusNoContent, nil, "The client already has every event; do not reconnect."),
 		openapi.Errors(http.StatusBadRequest))
+}
+
+// DefaultRapiDocDir is where `make ui-assets` (which `make run` runs)
+// puts the pinned RapiDoc, relative to the repository root that `make
+// run` starts the quickstart in.
+const DefaultRapiDocDir = "ui-assets/rapidoc"
+
+// rapiDocDir is the directory /rapidoc serves its script from:
+// HYPERLANE_RAPIDOC_DIR when set (a wrong one stops the app at start,
+// naming it), else DefaultRapiDocDir when it holds the script, unless
+// HYPERLANE_RAPIDOC_URL names a script to load instead. "" leaves the
+// page on its CDN script, which needs network.
+func rapiDocDir() string {
+	if dir := os.Getenv("HYPERLANE_RAPIDOC_DIR"); dir != "" {
+		return dir
+	}
+	if os.Getenv("HYPERLANE_RAPIDOC_URL") != "" {
+		return ""
+	}
+	if _, err := os.Stat(filepath.Join(DefaultRapiDocDir, openapi.RapiDocScript)); err == nil {
+		return DefaultRapiDocDir
+	}
+	return ""
 }
 
 func (st *petStore) add(in NewPet) Pet {

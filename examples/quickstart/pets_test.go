@@ -6,10 +6,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/hyperlane-go/hyperlane/hyperlane"
+	"github.com/hyperlane-go/hyperlane/openapi"
 	"github.com/hyperlane-go/hyperlane/openapi/openapitest"
 )
 
@@ -181,6 +184,38 @@ func TestNumericInputBounds(t *testing.T) {
 			}
 			if resp.StatusCode >= 400 && resp.Header.Get("Content-Type") != "application/problem+json" {
 				t.Fatalf("GET %s: error is %q, want application/problem+json", tc.target, resp.Header.Get("Content-Type"))
+			}
+		})
+	}
+}
+
+// The quickstart serves RapiDoc's script itself from HYPERLANE_RAPIDOC_DIR,
+// or from ui-assets/rapidoc (what make ui-assets writes) when it is
+// started where that directory is; otherwise the page uses the CDN.
+func TestRapiDocScriptSource(t *testing.T) {
+	assets := t.TempDir()
+	dir := filepath.Join(assets, "ui-assets", "rapidoc")
+	os.MkdirAll(dir, 0o755)
+	os.WriteFile(filepath.Join(dir, "rapidoc-min.js"), []byte("/* stand-in */"), 0o644)
+	local := `src="rapidoc/rapidoc-min.js?v=`
+	tests := []struct {
+		name, cwd, dirEnv, urlEnv, want string
+	}{
+		{"HYPERLANE_RAPIDOC_DIR is served by the app", t.TempDir(), dir, "", local},
+		{"ui-assets/rapidoc in the working directory is served by the app", assets, "", "", local},
+		{"HYPERLANE_RAPIDOC_URL wins over the default directory", assets, "", "http://127.0.0.1:9/r.js", `src="http://127.0.0.1:9/r.js"`},
+		{"with neither, the page loads the pinned CDN file", t.TempDir(), "", "", `src="` + openapi.DefaultRapiDocScriptURL + `"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Chdir(tt.cwd)
+			t.Setenv("HYPERLANE_RAPIDOC_DIR", tt.dirEnv)
+			t.Setenv("HYPERLANE_RAPIDOC_URL", tt.urlEnv)
+			s := newApp(slog.New(slog.DiscardHandler))
+			w := httptest.NewRecorder()
+			s.ServeHTTP(w, httptest.NewRequest("GET", "/rapidoc", nil))
+			if w.Code != 200 || !strings.Contains(w.Body.String(), tt.want) {
+				t.Errorf("GET /rapidoc: %d, lacks %s:\n%s", w.Code, tt.want, w.Body)
 			}
 		})
 	}
