@@ -38,7 +38,9 @@ type StreamHandler[I, E any] func(c *hyperlane.Context, in *I, send *Sender[E]) 
 //
 // The handler sends one event at a time with the one field set
 // (send.Send(PetEvents{Added: &p})): the event's name is the tag, its
-// data the JSON encoding of the value. The document gives the 200
+// data the JSON encoding of the value. An event named "message", the
+// type a client assumes when none is given (EventSource.onmessage), is
+// sent without an event line. The document gives the 200
 // response the content type text/event-stream with the data schema (a
 // oneOf of them for several events, each a component), names the events
 // in its description, and documents the Last-Event-ID request header
@@ -223,6 +225,9 @@ func (s *Sender[E]) Send(e E, opts ...EventOption) error {
 		}
 		set = append(set, s.plan.typ.Field(i).Name)
 		ev.Event, ev.Data = name, v.Field(i).Interface()
+	}
+	if ev.Event == "message" {
+		ev.Event = "" // the default type: no event line, as browsers' onmessage expects
 	}
 	if len(set) != 1 {
 		return fmt.Errorf("openapi: Send: set exactly one event field of %v, not %d %v", s.plan.typ, len(set), set)

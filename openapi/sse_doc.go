@@ -82,6 +82,9 @@ func (a *API) streamDescription(p *eventPlan) string {
 		if p.types[j].Name() != "" && p.types[j].PkgPath() != "" {
 			label = a.names.name(p.types[j])
 		}
+		if name == "message" {
+			label += " (the default type: sent without an event line)"
+		}
 		fmt.Fprintf(&b, "\n- `%s`: %s", name, label)
 		j++
 	}
