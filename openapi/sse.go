@@ -80,7 +80,9 @@ func SSE[I, E any](api *API, pattern string, h StreamHandler[I, E], opts ...Opti
 		method: method, path: path, cfg: cfg, id: cfg.id,
 		input:    new(I),
 		stream:   events,
-		problems: []int{http.StatusBadRequest, http.StatusUnprocessableEntity, http.StatusInternalServerError},
+		// No 400: a GET has no body to be malformed. A handler that answers
+		// 400 itself declares it (Errors).
+		problems: []int{http.StatusUnprocessableEntity, http.StatusInternalServerError},
 	}
 	if d.id == "" {
 		d.id = defaultOperationID(method, path)

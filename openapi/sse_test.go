@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -203,6 +204,9 @@ func TestSSEDocument(t *testing.T) {
 			if d := ok["description"].(string); !strings.Contains(d, "- `tick`: SseTick\n- `note`: SseNote\n- `done`: SseDone") {
 				t.Errorf("description %q does not name each event's schema", d)
 			}
+			if _, has400 := op["responses"].(map[string]any)["400"]; has400 {
+				t.Errorf("a bodiless GET stream documents 400 by default")
+			}
 			_, raw := media["x-ogen-raw-response"]
 			if raw != (version == "3.0") {
 				t.Errorf("x-ogen-raw-response present = %v; want it in 3.0 only", raw)
@@ -338,5 +342,30 @@ func TestSSESendAfterClientLeftReportsIt(t *testing.T) {
 	resp.Body.Close()
 	if err := <-result; !errors.Is(err, hyperlane.ErrClientGone) {
 		t.Fatalf("Send after the client left: %v, want ErrClientGone", err)
+	}
+}
+
+func TestSSESendIsSafeFromSeveralGoroutines(t *testing.T) {
+	s, api := newAPI(t, openapi.Config{})
+	const senders, each = 4, 25
+	openapi.SSE(api, "/e", func(c *hyperlane.Context, _ *struct{}, send *openapi.Sender[oneEvent]) error {
+		var wg sync.WaitGroup
+		for g := range senders {
+			wg.Go(func() {
+				for i := range each {
+					if err := send.Send(oneEvent{Tick: &sseTick{N: g*each + i + 1}}); err != nil {
+						t.Error(err)
+					}
+				}
+			})
+		}
+		wg.Wait()
+		return nil
+	})
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	_, body := streamGet(t, srv.URL+"/e", nil)
+	if got := strings.Count(body, "event: tick\ndata: {\"n\":"); got != senders*each {
+		t.Fatalf("%d whole events, want %d:\n%s", got, senders*each, body)
 	}
 }
