@@ -20,8 +20,9 @@ type operationConfig struct {
 	responses            []response
 	requestExample       any
 	responseExample      any
-	request              any   // Document only: the input struct described
-	events               []any // Document only: Server-Sent Events payloads
+	request              any                   // Document only: the input struct described
+	events               []any                 // Document only: Server-Sent Events payloads
+	sseOptions           []hyperlane.SSEOption // SSE only
 	routeOptions         []hyperlane.RouteOption
 	idPrefix             string // group only: OperationIDPrefix
 	noSecurity           bool   // NoSecurity

@@ -121,6 +121,8 @@ type opDoc struct {
 	raw      string // content type of a raw output
 	status   int
 	problems []int // problem+json responses every typed operation has
+
+	stream *eventPlan // an SSE operation's events, nil otherwise
 }
 
 // describeOperation adds the operation to both documents and returns its
@@ -199,6 +201,9 @@ func (a *API) prepare(r openapi.Reflector, d *opDoc) (openapi.OperationContext, 
 			opts = append(opts, openapi.WithCustomize(customizeResponse(c.responseExample, d.raw)))
 		}
 		oc.AddRespStructure(d.output, opts...)
+	}
+	if d.stream != nil {
+		a.describeStream(oc, d.stream)
 	}
 	for _, e := range c.events {
 		oc.AddRespStructure(e, openapi.WithHTTPStatus(http.StatusOK), openapi.WithContentType(mimeSSE), func(cu *openapi.ContentUnit) {

@@ -33,7 +33,7 @@ hdrs=$(curl -s -N -D - -o "$ARTIFACTS/events.txt" "$base/events?n=2&interval=50m
 check_contains "SSE Content-Type" "Content-Type: text/event-stream" "$hdrs"
 check_contains "SSE Cache-Control" "Cache-Control: no-cache" "$hdrs"
 check_contains "SSE X-Accel-Buffering" "X-Accel-Buffering: no" "$hdrs"
-check "curl reads events 1 and 2" 'id: 1|retry: 500|data: {"n":1,"of":2}||id: 2|data: {"n":2,"of":2}||' \
+check "curl reads events 1 and 2, then done" 'id: 1|retry: 500|data: {"n":1,"of":2}||id: 2|data: {"n":2,"of":2}||event: done|data: {"sent":2,"of":2}||' \
   "$(tr '\n' '|' < "$ARTIFACTS/events.txt")"
 check "Last-Event-ID at the end is 204" 204 \
   "$(curl -s -o /dev/null -w '%{http_code}' -H 'Last-Event-ID: 2' "$base/events?n=2")"

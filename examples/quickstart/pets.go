@@ -56,18 +56,40 @@ type UpdatePet struct {
 	NewPet
 }
 
-// countEvent is the data of each event of GET /events (realtime.go).
+// countEvent is the data of the count events of GET /events
+// (realtime.go), sent as "message", the default event type.
 type countEvent struct {
 	N  int `json:"n" minimum:"1" description:"The event's number, also its id."`
 	Of int `json:"of" minimum:"1" description:"How many events the stream sends."`
 }
 
-// countEventsQuery documents the parameters of GET /events.
+// resumedEvent opens a stream that resumes after Last-Event-ID.
+type resumedEvent struct {
+	After     int `json:"after" minimum:"1" description:"The Last-Event-ID the client sent."`
+	Remaining int `json:"remaining" minimum:"1" description:"How many count events follow."`
+}
+
+// doneEvent closes a stream that sent every count event.
+type doneEvent struct {
+	Sent int `json:"sent" minimum:"1" description:"How many count events this response sent."`
+	Of   int `json:"of" minimum:"1" description:"How many events the stream has in all."`
+}
+
+// countStream declares the events of GET /events: one field per event
+// type, tagged with its name.
+type countStream struct {
+	Count   *countEvent   `event:"message"`
+	Resumed *resumedEvent `event:"resumed"`
+	Done    *doneEvent    `event:"done"`
+}
+
+// countEventsQuery is the input of GET /events, validated before the
+// stream opens.
 type countEventsQuery struct {
 	N           int    `query:"n" default:"10" minimum:"1" maximum:"1000" description:"How many events to send."`
 	Interval    string `query:"interval" default:"1s" description:"Time between events, a Go duration from 10ms to 1m."`
 	Drop        int    `query:"drop" minimum:"0" maximum:"1000" description:"End the stream after this event, as a network failure would."`
-	LastEventID string `header:"Last-Event-ID" description:"Resume after this event id (browsers send it when they reconnect)."`
+	LastEventID int    `header:"Last-Event-ID" minimum:"0" description:"Resume after this event id (browsers send it when they reconnect)."`
 }
 
 // petStore keeps the pets in memory.
@@ -126,11 +148,12 @@ func registerPets(s *hyperlane.Server) {
 		openapi.Summary("Delete a pet"), openapi.Tags("pets"), openapi.Errors(http.StatusNotFound),
 		openapi.Security("apiKey"))
 
-	// A plain route, served by realtime.go, documented here.
-	openapi.Document(api, "GET", "/events",
+	// A typed Server-Sent Events stream, served by realtime.go.
+	openapi.SSE(api, "/events", countEvents,
 		openapi.Summary("Count events (Server-Sent Events)"), openapi.Tags("realtime"),
-		openapi.OperationID("streamEvents"), openapi.Request(countEventsQuery{}),
-		openapi.EventStream(countEvent{}),
+		openapi.OperationID("streamEvents"),
+		openapi.Description("Events 1..n, one per interval (the default message event), then done. "+
+			"A client that reconnects with Last-Event-ID gets resumed, then the events after that id."),
 		openapi.Response(http.StatusNoContent, nil, "The client already has every event; do not reconnect."),
 		openapi.Errors(http.StatusBadRequest))
 }

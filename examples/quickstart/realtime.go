@@ -9,6 +9,7 @@ import (
 
 	"github.com/hyperlane-go/hyperlane/examples/chat/chatroom"
 	"github.com/hyperlane-go/hyperlane/hyperlane"
+	"github.com/hyperlane-go/hyperlane/openapi"
 )
 
 // Bounds of GET /events.
@@ -25,6 +26,7 @@ const (
 //	GET /ws              WebSocket echo (text and binary; permessage-deflate offered)
 //	GET /chat            the chat page; GET /chat/ws is its socket
 //	GET /events          SSE: ids 1..n, one per interval, resuming after Last-Event-ID
+//	                     (a typed operation, registered in pets.go with the Pet API)
 //	GET /metrics/stream  SSE: goroutines, heap, uptime and requests served, each second
 func registerRealtime(s *hyperlane.Server) {
 	start := time.Now()
@@ -40,7 +42,6 @@ func registerRealtime(s *hyperlane.Server) {
 	chat.Register(s, "/chat")
 	s.OnShutdown(chat.Close)
 
-	s.Get("/events", countEvents)
 	s.Get("/metrics/stream", func(c *hyperlane.Context) error {
 		return streamMetrics(c, start, &served)
 	})
@@ -59,71 +60,52 @@ func echoSocket(c *hyperlane.Context, ws *hyperlane.Conn) error {
 	}
 }
 
-// countEvents streams events with ids 1..n (query n, default 10), one per
-// interval (query interval, default 1s), starting after the client's
-// Last-Event-ID. With drop=k the stream ends after event k, as a network
-// failure would, and the client reconnects to resume. A client that has
-// every event gets 204, which tells EventSource to stop reconnecting.
-func countEvents(c *hyperlane.Context) error {
-	n, err := intQuery(c, "n", 10, 1, maxEvents)
-	if err != nil {
-		return err
-	}
-	drop, err := intQuery(c, "drop", 0, 0, maxEvents)
-	if err != nil {
-		return err
-	}
+// countEvents streams count events with ids 1..n (query n, default 10),
+// one per interval (query interval, default 1s), then done. A client
+// that sends Last-Event-ID gets resumed first and the events after that
+// id. With drop=k the stream ends after event k, as a network failure
+// would, and the client reconnects to resume. A client that has every
+// event gets 204, which tells EventSource to stop reconnecting. The
+// input was validated before the call (422 otherwise); an error returned
+// before the first event is a problem+json answer too.
+func countEvents(c *hyperlane.Context, in *countEventsQuery, send *openapi.Sender[countStream]) error {
 	every := time.Second
-	if v := c.Query("interval"); v != "" {
-		d, perr := time.ParseDuration(v)
-		if perr != nil || d < minEventEvery || d > maxEventEvery {
-			return hyperlane.Errorf(http.StatusBadRequest, "interval %q must be a duration from %v to %v", v, minEventEvery, maxEventEvery)
+	if in.Interval != "" {
+		d, err := time.ParseDuration(in.Interval)
+		if err != nil || d < minEventEvery || d > maxEventEvery {
+			return hyperlane.Errorf(http.StatusBadRequest, "interval %q must be a duration from %v to %v", in.Interval, minEventEvery, maxEventEvery)
 		}
 		every = d
 	}
-	last := 0
-	if v := c.Header("Last-Event-ID"); v != "" {
-		if last, err = strconv.Atoi(v); err != nil || last < 0 {
-			return hyperlane.Errorf(http.StatusBadRequest, "Last-Event-ID %q is not an event id of this stream", v)
-		}
-	}
+	n, last := in.N, in.LastEventID
 	if last >= n {
 		return c.NoContent(http.StatusNoContent)
 	}
-
-	es := c.SSE()
+	if last > 0 {
+		if err := send.Send(countStream{Resumed: &resumedEvent{After: last, Remaining: n - last}}); err != nil {
+			return nil
+		}
+	}
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for id := last + 1; id <= n; id++ {
 		if id > last+1 {
 			select {
-			case <-es.Done():
+			case <-send.Done():
 				return nil
 			case <-tick.C:
 			}
 		}
-		ev := hyperlane.Event{ID: strconv.Itoa(id), Data: map[string]any{"n": id, "of": n}}
+		opts := []openapi.EventOption{openapi.EventID(strconv.Itoa(id))}
 		if id == last+1 {
-			ev.Retry = eventsRetry
+			opts = append(opts, openapi.EventRetry(eventsRetry))
 		}
-		if es.Send(ev) != nil || id == drop {
+		if send.Send(countStream{Count: &countEvent{N: id, Of: n}}, opts...) != nil || id == in.Drop {
 			return nil
 		}
 	}
+	_ = send.Send(countStream{Done: &doneEvent{Sent: n - last, Of: n}}) // the client may have left
 	return nil
-}
-
-// intQuery reads an integer query parameter within [lo, hi].
-func intQuery(c *hyperlane.Context, name string, def, lo, hi int) (int, error) {
-	v := c.Query(name)
-	if v == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < lo || n > hi {
-		return 0, hyperlane.Errorf(http.StatusBadRequest, "query %s=%q must be an integer from %d to %d", name, v, lo, hi)
-	}
-	return n, nil
 }
 
 // streamMetrics sends the process's live numbers once a second, read

@@ -101,14 +101,17 @@ func TestEvents(t *testing.T) {
 		status             int
 		events             []string
 	}{
-		{"ids 1..n with retry on the first", "/events?n=3&interval=10ms", "", 200, []string{
-			"id: 1\nretry: 500\ndata: {\"n\":1,\"of\":3}\n", "id: 2\ndata: {\"n\":2,\"of\":3}\n", "id: 3\ndata: {\"n\":3,\"of\":3}\n"}},
-		{"resumes after Last-Event-ID", "/events?n=3&interval=10ms", "2", 200, []string{"id: 3\nretry: 500\ndata: {\"n\":3,\"of\":3}\n"}},
+		{"ids 1..n with retry on the first, then done", "/events?n=3&interval=10ms", "", 200, []string{
+			"id: 1\nretry: 500\ndata: {\"n\":1,\"of\":3}\n", "id: 2\ndata: {\"n\":2,\"of\":3}\n", "id: 3\ndata: {\"n\":3,\"of\":3}\n",
+			"event: done\ndata: {\"sent\":3,\"of\":3}\n"}},
+		{"resumes after Last-Event-ID", "/events?n=3&interval=10ms", "2", 200, []string{
+			"event: resumed\ndata: {\"after\":2,\"remaining\":1}\n", "id: 3\nretry: 500\ndata: {\"n\":3,\"of\":3}\n",
+			"event: done\ndata: {\"sent\":1,\"of\":3}\n"}},
 		{"drop ends the stream early", "/events?n=5&interval=10ms&drop=2", "", 200, []string{
 			"id: 1\nretry: 500\ndata: {\"n\":1,\"of\":5}\n", "id: 2\ndata: {\"n\":2,\"of\":5}\n"}},
 		{"client with every event gets 204", "/events?n=3", "3", 204, nil},
-		{"malformed Last-Event-ID is 400", "/events?n=3", "x", 400, nil},
-		{"n out of range is 400", "/events?n=0", "", 400, nil},
+		{"malformed Last-Event-ID is 422", "/events?n=3", "x", 422, nil},
+		{"n out of range is 422", "/events?n=0", "", 422, nil},
 		{"interval too short is 400", "/events?interval=1ns", "", 400, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

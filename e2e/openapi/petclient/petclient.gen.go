@@ -121,6 +121,15 @@ type CountEvent struct {
 	Of int `json:"of"`
 }
 
+// DoneEvent defines model for DoneEvent.
+type DoneEvent struct {
+	// Of How many events the stream has in all.
+	Of int `json:"of"`
+
+	// Sent How many count events this response sent.
+	Sent int `json:"sent"`
+}
+
 // ErrorDetail defines model for ErrorDetail.
 type ErrorDetail struct {
 	Location *string     `json:"location,omitempty"`
@@ -180,6 +189,15 @@ type Problem struct {
 	Type     *string        `json:"type,omitempty"`
 }
 
+// ResumedEvent defines model for ResumedEvent.
+type ResumedEvent struct {
+	// After The Last-Event-ID the client sent.
+	After int `json:"after"`
+
+	// Remaining How many count events follow.
+	Remaining int `json:"remaining"`
+}
+
 // UpdatePet defines model for UpdatePet.
 type UpdatePet struct {
 	// Age Example: 3
@@ -207,7 +225,7 @@ type StreamEventsParams struct {
 	Drop *int `form:"drop,omitempty" json:"drop,omitempty"`
 
 	// LastEventID Resume after this event id (browsers send it when they reconnect).
-	LastEventID *string `json:"Last-Event-ID,omitempty"`
+	LastEventID *int `json:"Last-Event-ID,omitempty"`
 }
 
 // ListPetsParams defines parameters for ListPets.
@@ -307,6 +325,8 @@ type ClientInterface interface {
 
 	// StreamEvents Count events (Server-Sent Events)
 	//
+	// Events 1..n, one per interval (the default message event), then done. A client that reconnects with Last-Event-ID gets resumed, then the events after that id.
+	//
 	// Corresponds with GET /events (the `StreamEvents` operationId).
 	StreamEvents(ctx context.Context, params *StreamEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -357,6 +377,8 @@ type ClientInterface interface {
 }
 
 // StreamEvents Count events (Server-Sent Events)
+//
+// Events 1..n, one per interval (the default message event), then done. A client that reconnects with Last-Event-ID gets resumed, then the events after that id.
 //
 // Corresponds with GET /events (the `StreamEvents` operationId).
 func (c *Client) StreamEvents(ctx context.Context, params *StreamEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -566,7 +588,7 @@ func NewStreamEventsRequest(server string, params *StreamEventsParams) (*http.Re
 		if params.LastEventID != nil {
 			var headerParam0 string
 
-			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Last-Event-ID", *params.LastEventID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Last-Event-ID", *params.LastEventID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: ""})
 			if err != nil {
 				return nil, err
 			}
@@ -858,6 +880,8 @@ type ClientWithResponsesInterface interface {
 
 	// StreamEventsWithResponse Count events (Server-Sent Events)
 	//
+	// Events 1..n, one per interval (the default message event), then done. A client that reconnects with Last-Event-ID gets resumed, then the events after that id.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /events (the `StreamEvents` operationId).
@@ -920,6 +944,8 @@ type StreamEventsResponse struct {
 	HTTPResponse *http.Response
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
 	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *Problem
 }
@@ -927,6 +953,11 @@ type StreamEventsResponse struct {
 // GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
 func (r StreamEventsResponse) GetApplicationproblemJSON400() *Problem {
 	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r StreamEventsResponse) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
 }
 
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
@@ -1310,6 +1341,8 @@ func (r UpdatePetResponse) ContentType() string {
 
 // StreamEventsWithResponse Count events (Server-Sent Events)
 //
+// Events 1..n, one per interval (the default message event), then done. A client that reconnects with Last-Event-ID gets resumed, then the events after that id.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /events (the `StreamEvents` operationId).
@@ -1437,6 +1470,13 @@ func ParseStreamEventsResponse(rsp *http.Response) (*StreamEventsResponse, error
 			return nil, err
 		}
 		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest Problem
