@@ -46,21 +46,26 @@ type StreamHandler[I, E any] func(c *hyperlane.Context, in *I, send *Sender[E]) 
 // in its description, and documents the Last-Event-ID request header
 // unless I declares it. Registration panics on an E that breaks these
 // rules, naming the field.
-func SSE[I, E any](api *API, pattern string, h StreamHandler[I, E], opts ...Option) {
+func SSE[I, E any](r Registrar, pattern string, h StreamHandler[I, E], opts ...Option) {
 	method := http.MethodGet
+	if r == nil {
+		panic(fmt.Sprintf("openapi: SSE %s %s: nil API or Group", method, pattern))
+	}
+	sc := r.scope()
+	api := sc.api
+	cfg, full, err := sc.operationConfig(pattern, opts)
 	fail := func(err error) {
-		panic(fmt.Sprintf("openapi: SSE %s %s: %v", method, pattern, err))
+		panic(fmt.Sprintf("openapi: SSE %s %s: %v", method, full, err))
+	}
+	if err != nil {
+		fail(err)
 	}
 	if h == nil {
 		fail(errors.New("nil handler"))
 	}
-	path, pathParams, err := specPath(pattern)
+	path, pathParams, err := specPath(full)
 	if err != nil {
 		fail(err)
-	}
-	cfg := &operationConfig{}
-	for _, o := range opts {
-		o(cfg)
 	}
 	if len(cfg.events) > 0 || cfg.request != nil || cfg.status != 0 {
 		fail(errors.New("EventStream, Request and Status are not for SSE: the stream is described by its types and answers 200"))
@@ -87,6 +92,7 @@ func SSE[I, E any](api *API, pattern string, h StreamHandler[I, E], opts ...Opti
 	if d.id == "" {
 		d.id = defaultOperationID(method, path)
 	}
+	d.id = sc.operationID(d.id)
 	for _, p := range in.params {
 		if p.in == inHeader && p.key == lastEventIDHeader {
 			events.inputHasLastID = true
@@ -102,8 +108,8 @@ func SSE[I, E any](api *API, pattern string, h StreamHandler[I, E], opts ...Opti
 	if op.auth, err = api.authorizer(cfg.security); err != nil {
 		fail(err)
 	}
-	if err := api.claimID(d.id, method, pattern); err != nil {
-		fail(err)
+	if err := api.claimID(d.id, method, full); err != nil {
+		fail(sc.idError(err, d.id))
 	}
 	doc, err := api.describeOperation(d)
 	if err != nil {
@@ -114,7 +120,7 @@ func SSE[I, E any](api *API, pattern string, h StreamHandler[I, E], opts ...Opti
 		fail(err)
 	}
 	routeOpts := append([]hyperlane.RouteOption{hyperlane.Meta("openapi.operationId", d.id)}, cfg.routeOptions...)
-	api.server.Route([]string{method}, pattern, op.serve, routeOpts...)
+	sc.hg.Route([]string{method}, pattern, op.serve, routeOpts...)
 }
 
 // StreamOptions configures the event stream of an SSE operation, such as
