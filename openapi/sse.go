@@ -83,8 +83,8 @@ func SSE[I, E any](r Registrar, pattern string, h StreamHandler[I, E], opts ...O
 	}
 	d := &opDoc{
 		method: method, path: path, cfg: cfg, id: cfg.id,
-		input:    new(I),
-		stream:   events,
+		input:  new(I),
+		stream: events,
 		// No 400: a GET has no body to be malformed. A handler that answers
 		// 400 itself declares it (Errors).
 		problems: []int{http.StatusUnprocessableEntity, http.StatusInternalServerError},
