@@ -55,8 +55,10 @@ type Server struct {
 	listener  *pausableListener
 	clock     coarseClock // ticks while serving, for renewFinalWriteDeadline
 
-	contexts       sync.Pool   // *contextState, each made for this server
-	contextMisused atomic.Bool // a released Context was used: logged once
+	contexts       sync.Pool                     // *contextState, each made for this server
+	contextMisused atomic.Bool                   // a released Context was used: logged once
+	mountWarned    [numMountWarnings]atomic.Bool // each mount warning is logged once
+	guessed        guessedPrefixes               // mount prefixes found by guessMount
 }
 
 // New returns a Server configured by opts on top of safe defaults.

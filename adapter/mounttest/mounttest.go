@@ -39,9 +39,9 @@ import (
 //	GET  /http/ws          /ws by a net/http handler (adapter.FromHTTP)
 //	GET  /http/events      /events by a net/http handler (adapter.FromHTTP)
 //
-// Everything else is Hyperlane's 404.
-func App() *hyperlane.Server {
-	s := hyperlane.New()
+// Everything else is Hyperlane's 404. opts configure the server.
+func App(opts ...hyperlane.Option) *hyperlane.Server {
+	s := hyperlane.New(opts...)
 	text := func(body string) hyperlane.Handler {
 		return func(c *hyperlane.Context) error { return c.Text(http.StatusOK, body) }
 	}
