@@ -227,16 +227,19 @@ func (s *Server) guessMount(c *Context, mi int) bool {
 	var buf [numMethods + 1]string
 	i := 0
 	for range maxGuessDepth {
-		j := strings.IndexByte(rp[i+1:], '/')
-		if j < 0 {
-			return false
+		var cut, rest string
+		if j := strings.IndexByte(rp[i+1:], '/'); j >= 0 {
+			i += j + 1
+			cut, rest = rp[:i], rp[i:]
+		} else {
+			cut, rest = rp, "/" // "/api/v1" for the root of "/api/v1", as echo sends it
 		}
-		i += j + 1
-		rest := rp[i:]
-		if rest == "/" && !s.guessed.has(rp[:i]) || len(s.router.allowed(c, rest, buf[:0])) == 0 {
+		if rest == "/" && !s.guessed.has(cut) || len(s.router.allowed(c, rest, buf[:0])) == 0 {
+			if cut == rp {
+				return false
+			}
 			continue
 		}
-		cut := rp[:i]
 		if rest != "/" {
 			s.guessed.add(cut)
 		}
