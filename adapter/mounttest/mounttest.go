@@ -11,6 +11,8 @@
 //
 // The adapter package proves ServeMux, chi and a bare http.Server with it;
 // the e2e module proves gin and echo. Use it for any other host router.
+// APIApp and CheckAPI do the same for an app with a documented API: the
+// document's servers, /swagger, /rapidoc, problems and redirects.
 package mounttest
 
 import (
