@@ -149,8 +149,8 @@ func strippedPrefix(r *http.Request) (prefix string, known bool) {
 	if err != nil {
 		return "", false
 	}
-	if orig == path {
-		return "", true
+	if orig == path || orig == path+"/" || orig+"/" == path {
+		return "", true // nothing stripped, or only a trailing slash changed
 	}
 	if !strings.HasSuffix(orig, path) {
 		return "", false

@@ -69,6 +69,8 @@ func TestStrippedPrefix(t *testing.T) {
 		{name: "rewritten, not stripped", target: "/v1/hi", path: "/hello", known: false},
 		{name: "stripped prefix that is not clean", target: "//evil.com/users", path: "/users", known: false},
 		{name: "no request target", target: "", path: "/users", known: true},
+		{name: "a trailing slash removed is no prefix", target: "/users/", path: "/users", known: true},
+		{name: "a trailing slash added is no prefix", target: "/users", path: "/users/", known: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := httptest.NewRequest("GET", "/", nil)
