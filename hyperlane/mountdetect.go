@@ -84,13 +84,14 @@ func (s *Server) resolveMount(r *http.Request) (_ *http.Request, guess bool) {
 			}
 		}
 	}
-	prefix := forwarded + outer + inner
-	if prefix == "" && u == r.URL {
-		return r, mv == nil && stripped == "" && !chiSpoke
+	guess = mv == nil && stripped == "" && !chiSpoke
+	if forwarded == "" && outer == "" && inner == "" && u == r.URL {
+		return r, guess // the hot path: not mounted, nothing to copy
 	}
+	prefix := forwarded + outer + inner
 	r2 := r.WithContext(context.WithValue(ctx, mountPrefixKey{}, &mountValue{prefix: prefix, resolved: true}))
 	r2.URL = u
-	return r2, mv == nil && stripped == "" && !chiSpoke
+	return r2, guess
 }
 
 // forwardedPrefix returns the X-Forwarded-Prefix of a trusted proxy in

@@ -174,3 +174,23 @@ func TestGuessDepthBounded(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkResolveMount measures what working out the mount prefix costs
+// a request: nothing mounted (the hot path) and under http.StripPrefix.
+func BenchmarkResolveMount(b *testing.B) {
+	s := New(WithLogger(slog.New(slog.DiscardHandler)))
+	alone := httptest.NewRequest("GET", "/hello", nil)
+	stripped := httptest.NewRequest("GET", "/api/v1/hello", nil)
+	stripped.URL.Path = "/hello"
+	for _, bc := range []struct {
+		name string
+		r    *http.Request
+	}{{"unmounted", alone}, {"StripPrefix", stripped}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				_, _ = s.resolveMount(bc.r)
+			}
+		})
+	}
+}
