@@ -11,9 +11,14 @@
 //	mux.Handle("/api/", adapter.Mount("/api", s))    // GET /api/users/7
 //	mux.Handle("GET /ping", adapter.HTTP(ping))      // one handler, no Server
 //
-// Mount strips the prefix (escaped paths included), keeps it for redirects
-// and the OpenAPI documents, and passes the ResponseWriter on untouched so
-// WebSocket and SSE work through it. The same Mount fits chi
+// The usual idioms need no call of this package: with
+// mux.Handle("/api/", http.StripPrefix("/api", s)), chi's r.Mount("/api", s),
+// gin.WrapH(s) in a Group, echo.WrapHandler(s) in a Group, or behind a
+// trusted proxy sending X-Forwarded-Prefix, the app finds its prefix itself
+// (see hyperlane.Server.ServeHTTP). Mount states the prefix where only you
+// know it: it strips the prefix (escaped paths included), keeps it for
+// redirects and the OpenAPI documents, and passes the ResponseWriter on
+// untouched so WebSocket and SSE work through it. The same Mount fits chi
 // (r.Mount("/api", adapter.Mount("/api", s))), gin
 // (gin.WrapH(adapter.Mount("/api", s))) and echo
 // (echo.WrapHandler(adapter.Mount("/api", s))).

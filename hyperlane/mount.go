@@ -122,14 +122,22 @@ func WithMountPrefix(r *http.Request, prefix string) *http.Request {
 	if prefix == "" {
 		return r
 	}
-	return r.WithContext(context.WithValue(r.Context(), mountPrefixKey{}, MountPrefix(r)+prefix))
+	mv := &mountValue{prefix: prefix}
+	if outer, _ := r.Context().Value(mountPrefixKey{}).(*mountValue); outer != nil {
+		mv.prefix, mv.resolved = outer.prefix+prefix, outer.resolved
+	}
+	return r.WithContext(context.WithValue(r.Context(), mountPrefixKey{}, mv))
 }
 
 // MountPrefix returns the mount prefix of r, or "" when the app is not
-// mounted under one.
+// mounted under one. Inside a Hyperlane app it is the whole prefix the
+// request reached the app under, however the app was mounted (see
+// Server.ServeHTTP).
 func MountPrefix(r *http.Request) string {
-	p, _ := r.Context().Value(mountPrefixKey{}).(string)
-	return p
+	if mv, _ := r.Context().Value(mountPrefixKey{}).(*mountValue); mv != nil {
+		return mv.prefix
+	}
+	return ""
 }
 
 // MountPrefix returns the path prefix the app is mounted under, or "".

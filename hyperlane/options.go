@@ -193,8 +193,10 @@ func WithTLSFiles(certFile, keyFile string) Option {
 func WithH2C(on bool) Option { return func(s *settings) { s.h2c = on } }
 
 // WithTrustedProxies lists the proxy networks whose X-Forwarded-For and
-// X-Real-IP headers Context.ClientIP believes. Without it, ClientIP is the
-// peer address. It panics on a malformed CIDR, naming it.
+// X-Real-IP headers Context.ClientIP believes, and whose
+// X-Forwarded-Prefix names the path prefix a proxy stripped (see
+// Server.ServeHTTP). Without it, ClientIP is the peer address and
+// X-Forwarded-Prefix is ignored. It panics on a malformed CIDR, naming it.
 func WithTrustedProxies(cidrs ...string) Option {
 	prefixes := make([]netip.Prefix, 0, len(cidrs))
 	for _, c := range cidrs {

@@ -281,12 +281,16 @@ func funcName(h Handler) string {
 // serve is the request path: route lookup, request middleware, handler,
 // response middleware, one buffered write.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	r, guess := s.resolveMount(r)
 	c := acquireContext(s, w, r)
 	groups, handler := s.RootGroup.chain, s.missing
 	if limit := s.settings.maxURIBytes; limit > 0 && len(r.RequestURI) > limit {
 		handler = uriTooLong
 	} else if mi := methodIndex(r.Method); mi >= 0 {
 		c.route = s.router.find(c, mi, routingPath(r))
+		if c.route == nil && guess {
+			s.guessMount(c, mi)
+		}
 	}
 	if c.route != nil {
 		groups, handler = c.route.groups, c.route.handler

@@ -55,8 +55,10 @@ type Server struct {
 	listener  *pausableListener
 	clock     coarseClock // ticks while serving, for renewFinalWriteDeadline
 
-	contexts       sync.Pool   // *contextState, each made for this server
-	contextMisused atomic.Bool // a released Context was used: logged once
+	contexts       sync.Pool                     // *contextState, each made for this server
+	contextMisused atomic.Bool                   // a released Context was used: logged once
+	mountWarned    [numMountWarnings]atomic.Bool // each mount warning is logged once
+	guessed        guessedPrefixes               // mount prefixes found by guessMount
 }
 
 // New returns a Server configured by opts on top of safe defaults.
@@ -101,7 +103,19 @@ func (s *Server) ErrorHandler(fn func(c *Context, err error)) { s.errorHandler =
 // the 500 response is written.
 func (s *Server) PanicHook(fn func(c *Context, recovered any)) { s.panicHook = fn }
 
-// ServeHTTP implements http.Handler.
+// ServeHTTP implements http.Handler. Mounted in another server, the app
+// works out the path prefix it is served under, with no call needed, and
+// keeps it in redirects, problem instances and the OpenAPI documents
+// (MountPrefix): what http.StripPrefix, adapter.Mount or Group.Mount
+// removed from the path (the request target, r.RequestURI, still has it);
+// the path left by chi's Mount and Route (chi's route context), which the
+// app then routes on; and, outermost, the X-Forwarded-Prefix of a proxy
+// listed by WithTrustedProxies, when it is one clean path. Under a handler
+// that passes the whole path and says nothing (gin's WrapH, echo's
+// WrapHandler), a request that no route matches is routed below its first
+// few segments, and the prefix found is logged once with how to state it
+// (http.StripPrefix). That search never runs when the app is its
+// http.Server's own handler. docs/adapter.md has the table.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.wrapped != nil {
 		s.wrapped.ServeHTTP(w, r)

@@ -11,6 +11,8 @@
 //
 // The adapter package proves ServeMux, chi and a bare http.Server with it;
 // the e2e module proves gin and echo. Use it for any other host router.
+// APIApp and CheckAPI do the same for an app with a documented API: the
+// document's servers, /swagger, /rapidoc, problems and redirects.
 package mounttest
 
 import (
@@ -39,9 +41,9 @@ import (
 //	GET  /http/ws          /ws by a net/http handler (adapter.FromHTTP)
 //	GET  /http/events      /events by a net/http handler (adapter.FromHTTP)
 //
-// Everything else is Hyperlane's 404.
-func App() *hyperlane.Server {
-	s := hyperlane.New()
+// Everything else is Hyperlane's 404. opts configure the server.
+func App(opts ...hyperlane.Option) *hyperlane.Server {
+	s := hyperlane.New(opts...)
 	text := func(body string) hyperlane.Handler {
 		return func(c *hyperlane.Context) error { return c.Text(http.StatusOK, body) }
 	}
