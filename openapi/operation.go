@@ -140,7 +140,11 @@ func register[I, O any](api *API, method, pattern string, h Handler[I, O], opts 
 		fail(err)
 	}
 	op.name = fmt.Sprintf("operation %q (%s %s)", d.id, method, pattern)
-	routeOpts := append([]hyperlane.RouteOption{hyperlane.Meta("openapi.operationId", d.id)}, cfg.routeOptions...)
+	routeOpts := []hyperlane.RouteOption{hyperlane.Meta("openapi.operationId", d.id)}
+	if len(cfg.limiters) > 0 {
+		routeOpts = append(routeOpts, limitRoute(cfg.limiters)) // outermost: before auth and binding
+	}
+	routeOpts = append(routeOpts, cfg.routeOptions...)
 	api.server.Route([]string{method}, pattern, op.serve, routeOpts...)
 }
 

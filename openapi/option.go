@@ -23,6 +23,7 @@ type operationConfig struct {
 	request              any   // Document only: the input struct described
 	events               []any // Document only: Server-Sent Events payloads
 	routeOptions         []hyperlane.RouteOption
+	limiters             []RateLimiter // RateLimited, typed operations only
 }
 
 // response is one declared response besides the success one.
