@@ -7,8 +7,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"time"
 
 	"github.com/hyperlane-go/hyperlane/hyperlane"
+	"github.com/hyperlane-go/hyperlane/hyperlane/middleware"
 	"github.com/hyperlane-go/hyperlane/openapi"
 )
 
@@ -70,4 +72,36 @@ func ExampleDocument() {
 	fmt.Println(op.OperationID, op.Responses["200"].Content["text/event-stream"].Schema["$ref"])
 	// Output:
 	// listEvents #/components/schemas/Greeting
+}
+
+// A rate-limited operation: the limiter runs before the input is bound,
+// and the document shows the 429 and its headers.
+func ExampleRateLimited() {
+	s := hyperlane.New(hyperlane.WithLogger(slog.New(slog.DiscardHandler)))
+	api := openapi.New(s, openapi.Config{Title: "Greeter", Version: "1.0.0"})
+	perClient := middleware.NewRateLimiter(middleware.RateLimitConfig{
+		Rate: middleware.Rate{Limit: 1, Period: time.Minute}, // per client IP
+	})
+	openapi.Get(api, "/greet/{name}", greet, openapi.RateLimited(perClient))
+
+	for range 2 {
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, httptest.NewRequest("GET", "/greet/Ada", nil))
+		fmt.Println(strings.TrimSpace(fmt.Sprint(w.Code, " ", w.Header().Get("RateLimit"), " ", w.Header().Get("Retry-After"))))
+	}
+	doc, _ := api.Spec("3.1", "json")
+	var spec struct {
+		Paths map[string]map[string]struct {
+			Responses map[string]struct {
+				Headers map[string]any `json:"headers"`
+			} `json:"responses"`
+		} `json:"paths"`
+	}
+	_ = json.Unmarshal(doc, &spec)
+	headers := spec.Paths["/greet/{name}"]["get"].Responses["429"].Headers
+	fmt.Println(len(headers), headers["Retry-After"] != nil, headers["RateLimit-Policy"] != nil, headers["RateLimit"] != nil)
+	// Output:
+	// 200 "default";r=0;t=60
+	// 429 "default";r=0;t=60 60
+	// 3 true true true
 }
