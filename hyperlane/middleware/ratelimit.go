@@ -199,6 +199,12 @@ func (l *RateLimiter) Limit(c *hyperlane.Context) error {
 	}
 	res, err := l.store.Take(c.Context(), key, l.rate, 1)
 	if err != nil {
+		if c.Context().Err() != nil {
+			// The client went away (or the server is closing) while the
+			// store answered: not an outage of the store.
+			return &hyperlane.HTTPError{Status: http.StatusRequestTimeout,
+				Detail: "the request ended before the rate limit answered", Err: err}
+		}
 		return l.storeFailed(c, err)
 	}
 	if l.down.CompareAndSwap(true, false) {

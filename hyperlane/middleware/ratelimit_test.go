@@ -542,3 +542,35 @@ func ExampleRateLimit() {
 	// 201 RateLimit: "default";r=0;t=60 Retry-After: ""
 	// 429 RateLimit: "default";r=0;t=60 Retry-After: "30"
 }
+
+// ctxStore answers with the request context's error, as a network store
+// does when the client goes away mid-call.
+type ctxStore struct{ middleware.RateLimitStore }
+
+func (s ctxStore) Take(ctx context.Context, key string, rate middleware.Rate, n int) (middleware.RateLimitResult, error) {
+	if err := ctx.Err(); err != nil {
+		return middleware.RateLimitResult{}, fmt.Errorf("redis: %w", err)
+	}
+	return s.RateLimitStore.Take(ctx, key, rate, n)
+}
+
+func TestRateLimitClientGoneIsNotAnOutage(t *testing.T) {
+	var logs bytes.Buffer
+	s := limitedServer(middleware.RateLimit(middleware.RateLimitConfig{
+		Rate:   middleware.Rate{Limit: 100, Period: time.Minute},
+		Store:  ctxStore{middleware.NewMemoryRateLimitStore(middleware.MemoryRateLimitConfig{})},
+		Logger: slog.New(slog.NewTextHandler(&logs, nil)),
+	}))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	r := httptest.NewRequest("GET", "/w", nil).WithContext(ctx)
+	if w := do(s, r); w.Code != http.StatusRequestTimeout {
+		t.Fatalf("status %d, want 408 for a request that ended while the store answered", w.Code)
+	}
+	if strings.Contains(logs.String(), "store failed") {
+		t.Fatalf("a client going away was logged as a store outage:\n%s", logs.String())
+	}
+	if w := get(s, "192.0.2.1:1"); w.Code != 200 || w.Header().Get("RateLimit") == "" {
+		t.Fatalf("next request: status %d RateLimit %q", w.Code, w.Header().Get("RateLimit"))
+	}
+}

@@ -15,7 +15,7 @@ const DefaultRateLimitMaxKeys = 100_000
 // MemoryRateLimitConfig configures NewMemoryRateLimitStore. The zero
 // value is ready to use.
 type MemoryRateLimitConfig struct {
-	// MaxKeys bounds the keys held. A key whose budget is whole again
+	// MaxKeys bounds the keys held (rounded up to a multiple of 32). A key whose budget is whole again
 	// holds nothing and is dropped when met; when the store is full, the
 	// key whose budget is nearest to whole, among a sample, is dropped
 	// (it starts afresh if it comes back). Default:
@@ -39,6 +39,7 @@ const evictSample = 32
 // store for that.
 type MemoryRateLimitStore struct {
 	now    func() time.Time
+	epoch  time.Time // times are kept as nanoseconds since
 	seed   maphash.Seed
 	max    int // per shard
 	shards [memShards]memShard
@@ -46,7 +47,7 @@ type MemoryRateLimitStore struct {
 
 type memShard struct {
 	mu  sync.Mutex
-	tat map[string]int64 // theoretical arrival time, Unix ns: the budget is whole at tat
+	tat map[string]int64 // theoretical arrival time, ns since epoch: the budget is whole at tat
 	_   [40]byte         // keep shards' locks on different cache lines
 }
 
@@ -56,10 +57,11 @@ func NewMemoryRateLimitStore(cfg MemoryRateLimitConfig) *MemoryRateLimitStore {
 	if maxKeys <= 0 {
 		maxKeys = DefaultRateLimitMaxKeys
 	}
-	s := &MemoryRateLimitStore{now: cfg.Now, seed: maphash.MakeSeed(), max: max(maxKeys/memShards, 1)}
+	s := &MemoryRateLimitStore{now: cfg.Now, seed: maphash.MakeSeed(), max: (maxKeys + memShards - 1) / memShards}
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.epoch = s.now().Add(-24 * time.Hour) // so that no kept time is 0 or below
 	for i := range s.shards {
 		s.shards[i].tat = map[string]int64{}
 	}
@@ -86,7 +88,7 @@ func (s *MemoryRateLimitStore) Take(_ context.Context, key string, rate Rate, n 
 	if n < 1 || n > rate.Limit {
 		return RateLimitResult{}, fmt.Errorf("%w: %d requests at once under %v", ErrRateLimitTake, n, rate)
 	}
-	now := s.now().UnixNano()
+	now := int64(s.now().Sub(s.epoch)) // monotonic with time.Now: a wall-clock step changes no budget
 	sh := &s.shards[maphash.String(s.seed, key)%memShards]
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
