@@ -26,7 +26,8 @@ type Rate struct {
 
 // ParseRate parses a rate written N/duration, such as "5/1m", "100/1s"
 // or "1000/1h": N is a positive integer and duration a positive Go
-// duration (time.ParseDuration) of at least a millisecond.
+// duration (time.ParseDuration) of at least a millisecond and at least N
+// microseconds.
 func ParseRate(s string) (Rate, error) {
 	n, d, ok := strings.Cut(strings.TrimSpace(s), "/")
 	limit, err := strconv.Atoi(n)
@@ -37,19 +38,32 @@ func ParseRate(s string) (Rate, error) {
 	if err != nil || period < time.Millisecond {
 		return Rate{}, fmt.Errorf("rate %q: want N/duration with a duration of at least 1ms, such as 5/1m", s)
 	}
-	return Rate{Limit: limit, Period: period}, nil
+	r := Rate{Limit: limit, Period: period}
+	if err := r.check(); err != nil {
+		return Rate{}, fmt.Errorf("rate %q: want N/duration with at most one request per microsecond: %w", s, err)
+	}
+	return r, nil
 }
 
 // String returns the rate as ParseRate reads it.
-func (r Rate) String() string { return strconv.Itoa(r.Limit) + "/" + r.Period.String() }
+func (r Rate) String() string {
+	d := r.Period.String() // "1m0s": drop the zero units after the first
+	if strings.HasSuffix(d, "m0s") {
+		d = strings.TrimSuffix(d, "0s")
+	}
+	if strings.HasSuffix(d, "h0m") {
+		d = strings.TrimSuffix(d, "0m")
+	}
+	return strconv.Itoa(r.Limit) + "/" + d
+}
 
 // Interval is the time in which one spent request comes back: Period
 // divided by Limit.
 func (r Rate) Interval() time.Duration { return r.Period / time.Duration(r.Limit) }
 
 func (r Rate) check() error {
-	if r.Limit <= 0 || r.Period < time.Millisecond || r.Period/time.Duration(r.Limit) <= 0 {
-		return fmt.Errorf("rate %d/%v: want a positive Limit and a Period of at least 1ms and at least Limit nanoseconds", r.Limit, r.Period)
+	if r.Limit <= 0 || r.Period < time.Millisecond || r.Period/time.Duration(r.Limit) < time.Microsecond {
+		return fmt.Errorf("rate %d/%v: want a positive Limit, a Period of at least 1ms and at least 1µs per request", r.Limit, r.Period)
 	}
 	return nil
 }

@@ -476,6 +476,7 @@ func TestParseRate(t *testing.T) {
 		{in: "5/1m", want: middleware.Rate{Limit: 5, Period: time.Minute}},
 		{in: " 100/1s ", want: middleware.Rate{Limit: 100, Period: time.Second}},
 		{in: "1000/1h30m", want: middleware.Rate{Limit: 1000, Period: 90 * time.Minute}},
+		{in: "3/2h", want: middleware.Rate{Limit: 3, Period: 2 * time.Hour}},
 		{in: "", err: true},
 		{in: "5", err: true},
 		{in: "5/", err: true},
@@ -485,6 +486,7 @@ func TestParseRate(t *testing.T) {
 		{in: "5/minute", err: true},
 		{in: "5/0s", err: true},
 		{in: "5/1ns", err: true},
+		{in: "10000/1ms", err: true}, // under 1µs a request
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -497,6 +499,9 @@ func TestParseRate(t *testing.T) {
 			}
 			if err != nil || got != tt.want {
 				t.Fatalf("ParseRate(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
+			}
+			if again, err := middleware.ParseRate(got.String()); err != nil || again != got {
+				t.Fatalf("ParseRate(%q.String() = %q) = %v, %v; want it back", tt.in, got.String(), again, err)
 			}
 		})
 	}
