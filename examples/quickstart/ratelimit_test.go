@@ -11,14 +11,13 @@ import (
 	"testing"
 )
 
-// TestMain lets a test run the quickstart's main as a real process: the
+// init lets a test run the quickstart's main as a real process: the
 // test binary re-executed with QUICKSTART_TEST_MAIN=1 is the quickstart.
-func TestMain(m *testing.M) {
+func init() {
 	if os.Getenv("QUICKSTART_TEST_MAIN") == "1" {
 		main()
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
 }
 
 // runQuickstart runs the quickstart with args and extra environment,
@@ -42,7 +41,7 @@ func runQuickstart(t *testing.T, env []string, args ...string) (string, string, 
 func TestRateLimitEnvMalformedStopsTheStart(t *testing.T) {
 	for _, v := range []string{"5", "five/1m", "5/minute", "0/1m", "5/1m/2"} {
 		t.Run(v, func(t *testing.T) {
-			_, stderr, code := runQuickstart(t, []string{RateLimitEnv + "=" + v}, "serve", "--addr", "127.0.0.1:0")
+			_, stderr, code := runQuickstart(t, []string{rateLimitEnv + "=" + v}, "serve", "--addr", "127.0.0.1:0")
 			if code != 2 || !strings.Contains(stderr, "HYPERLANE_RATE_LIMIT") || !strings.Contains(stderr, "N/duration") ||
 				strings.Contains(stderr, "goroutine") {
 				t.Fatalf("exit %d, stderr %q; want 2 and a one-line message (no panic) naming HYPERLANE_RATE_LIMIT and N/duration", code, stderr)
@@ -54,7 +53,7 @@ func TestRateLimitEnvMalformedStopsTheStart(t *testing.T) {
 func TestRateLimitEnvDocumentsThe429(t *testing.T) {
 	for _, version := range []string{"3.1", "3.0"} {
 		t.Run(version, func(t *testing.T) {
-			out, stderr, code := runQuickstart(t, []string{RateLimitEnv + "=5/1m", BackplaneEnv + "="},
+			out, stderr, code := runQuickstart(t, []string{rateLimitEnv + "=5/1m", rateLimitRedisEnv + "="},
 				"openapi", "--format", "json", "--version", version)
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, stderr)
@@ -87,8 +86,8 @@ func TestRateLimitEnvDocumentsThe429(t *testing.T) {
 }
 
 func TestPetWritesRateLimitedPerAPIKey(t *testing.T) {
-	t.Setenv(RateLimitEnv, "2/1m")
-	t.Setenv(BackplaneEnv, "")
+	t.Setenv(rateLimitEnv, "2/1m")
+	t.Setenv(rateLimitRedisEnv, "")
 	ts := httptest.NewServer(newApp(slog.New(slog.DiscardHandler)))
 	defer ts.Close()
 	send := func(method, path, key, body string) *http.Response {
