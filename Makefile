@@ -7,11 +7,13 @@ export HYPERLANE_ADDR
 # staticcheck is pinned; make lint installs it once into bin/.
 STATICCHECK_VERSION := v0.8.2
 STATICCHECK := $(CURDIR)/bin/staticcheck-$(STATICCHECK_VERSION)
-# The modules lint covers: the library, and the e2e and bench tools.
-MODULES := . examples e2e bench
-# The modules make test covers: the library and the examples (their own
-# module, so what they show never grows the library's go.mod).
-TEST_MODULES := . examples
+# The modules lint covers: the library, the examples, the e2e and bench
+# tools and the backplane modules (each its own go.mod).
+MODULES := . examples e2e bench backplane/redis
+# The modules make test covers: the library, the examples (their own
+# module, so what they show never grows the library's go.mod) and the
+# backplane modules (tests needing redis-server skip under -short without it).
+TEST_MODULES := . examples backplane/redis
 
 .PHONY: run ui-assets test e2e bench bench-micro lint fuzz api.yaml check-api
 

@@ -1,18 +1,24 @@
 module github.com/hyperlane-go/hyperlane/examples
 
-go 1.26
+go 1.26.0
 
 // The examples are their own module so that what they show (a Redis or
 // NATS backplane, Prometheus metrics) never grows the library's go.mod.
-replace github.com/hyperlane-go/hyperlane => ../
+replace (
+	github.com/hyperlane-go/hyperlane => ../
+	github.com/hyperlane-go/hyperlane/backplane/redis => ../backplane/redis
+)
 
 require (
 	github.com/coder/websocket v1.8.15
 	github.com/hyperlane-go/hyperlane v0.0.0-00010101000000-000000000000
+	github.com/hyperlane-go/hyperlane/backplane/redis v0.0.0-00010101000000-000000000000
+	github.com/redis/go-redis/v9 v9.23.0
 	golang.org/x/text v0.14.0
 )
 
 require (
+	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/go-chi/chi/v5 v5.5.0 // indirect
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3 // indirect
 	github.com/swaggest/jsonschema-go v0.3.74 // indirect
@@ -20,5 +26,7 @@ require (
 	github.com/swaggest/refl v1.3.1 // indirect
 	github.com/swaggest/swgui v1.8.5 // indirect
 	github.com/vearutop/statigz v1.4.0 // indirect
+	go.uber.org/atomic v1.12.0 // indirect
+	golang.org/x/sys v0.48.0 // indirect
 	gopkg.in/yaml.v2 v2.4.0 // indirect
 )

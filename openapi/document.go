@@ -39,6 +39,9 @@ func Document(r Registrar, method, pattern string, opts ...Option) {
 	if cfg.status != 0 {
 		fail(fmt.Errorf("Status is for typed operations; use Response to document what the route sends"))
 	}
+	if len(cfg.limiters) > 0 {
+		fail(fmt.Errorf("RateLimited installs its limiter on typed operations only; wrap this route with hyperlane.WrapHandler(...) or a group's middleware and document Errors(http.StatusTooManyRequests)"))
+	}
 	d := &opDoc{method: method, path: path, cfg: cfg, id: cfg.id,
 		problems: []int{http.StatusInternalServerError}}
 	if d.id == "" {

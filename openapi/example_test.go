@@ -10,8 +10,10 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/hyperlane-go/hyperlane/hyperlane"
+	"github.com/hyperlane-go/hyperlane/hyperlane/middleware"
 	"github.com/hyperlane-go/hyperlane/openapi"
 )
 
@@ -102,4 +104,36 @@ func ExampleConfig_rapiDocDir() {
 	// rapidoc/rapidoc-min.js?v=DlOlQpdYsW8gWmpS
 	//  script-src 'self'
 	// 200 text/javascript; charset=utf-8 public, max-age=31536000, immutable
+}
+
+// A rate-limited operation: the limiter runs before the input is bound,
+// and the document shows the 429 and its headers.
+func ExampleRateLimited() {
+	s := hyperlane.New(hyperlane.WithLogger(slog.New(slog.DiscardHandler)))
+	api := openapi.New(s, openapi.Config{Title: "Greeter", Version: "1.0.0"})
+	perClient := middleware.NewRateLimiter(middleware.RateLimitConfig{
+		Rate: middleware.Rate{Limit: 1, Period: time.Minute}, // per client IP
+	})
+	openapi.Get(api, "/greet/{name}", greet, openapi.RateLimited(perClient))
+
+	for range 2 {
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, httptest.NewRequest("GET", "/greet/Ada", nil))
+		fmt.Println(strings.TrimSpace(fmt.Sprint(w.Code, " ", w.Header().Get("RateLimit"), " ", w.Header().Get("Retry-After"))))
+	}
+	doc, _ := api.Spec("3.1", "json")
+	var spec struct {
+		Paths map[string]map[string]struct {
+			Responses map[string]struct {
+				Headers map[string]any `json:"headers"`
+			} `json:"responses"`
+		} `json:"paths"`
+	}
+	_ = json.Unmarshal(doc, &spec)
+	headers := spec.Paths["/greet/{name}"]["get"].Responses["429"].Headers
+	fmt.Println(len(headers), headers["Retry-After"] != nil, headers["RateLimit-Policy"] != nil, headers["RateLimit"] != nil)
+	// Output:
+	// 200 "default";r=0;t=60
+	// 429 "default";r=0;t=60 60
+	// 3 true true true
 }

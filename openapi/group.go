@@ -85,7 +85,7 @@ func NewGroup(parent Registrar, prefix string, opts ...Option) *Group {
 		o(cfg)
 	}
 	if name := operationOnly(cfg); name != "" {
-		fail("%s describes one operation; a group takes Tags, Security, NoSecurity, OperationIDPrefix, Errors, Response, Deprecated and RouteOptions", name)
+		fail("%s describes one operation; a group takes Tags, Security, NoSecurity, OperationIDPrefix, Errors, Response, Deprecated, RateLimited and RouteOptions", name)
 	}
 	if cfg.noSecurity && len(cfg.security) > 0 {
 		fail("NoSecurity and Security together")
@@ -180,6 +180,7 @@ func (d operationConfig) inherit(c *operationConfig) operationConfig {
 	out.deprecated = d.deprecated || c.deprecated
 	out.responses = append(append([]response(nil), d.responses...), c.responses...)
 	out.routeOptions = append(append([]hyperlane.RouteOption(nil), d.routeOptions...), c.routeOptions...)
+	out.limiters = append(append([]RateLimiter(nil), d.limiters...), c.limiters...)
 	return out
 }
 

@@ -148,7 +148,11 @@ func register[I, O any](r Registrar, method, pattern string, h Handler[I, O], op
 		fail(err)
 	}
 	op.name = fmt.Sprintf("operation %q (%s %s)", d.id, method, full)
-	routeOpts := append([]hyperlane.RouteOption{hyperlane.Meta("openapi.operationId", d.id)}, cfg.routeOptions...)
+	routeOpts := []hyperlane.RouteOption{hyperlane.Meta("openapi.operationId", d.id)}
+	if len(cfg.limiters) > 0 {
+		routeOpts = append(routeOpts, limitRoute(cfg.limiters)) // outermost: before auth and binding
+	}
+	routeOpts = append(routeOpts, cfg.routeOptions...)
 	sc.hg.Route([]string{method}, pattern, op.serve, routeOpts...)
 }
 

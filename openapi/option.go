@@ -24,8 +24,9 @@ type operationConfig struct {
 	events               []any                 // Document only: Server-Sent Events payloads
 	sseOptions           []hyperlane.SSEOption // SSE only
 	routeOptions         []hyperlane.RouteOption
-	idPrefix             string // group only: OperationIDPrefix
-	noSecurity           bool   // NoSecurity
+	idPrefix             string        // group only: OperationIDPrefix
+	noSecurity           bool          // NoSecurity
+	limiters             []RateLimiter // RateLimited, typed operations only
 }
 
 // response is one declared response besides the success one.

@@ -197,8 +197,15 @@ func (a *API) prepare(r openapi.Reflector, d *opDoc) (openapi.OperationContext, 
 	}
 	if d.status != 0 {
 		opts := []openapi.ContentOption{openapi.WithHTTPStatus(d.status)}
+		var customize func(openapi.ContentOrReference)
 		if c.responseExample != nil || d.raw != "" {
-			opts = append(opts, openapi.WithCustomize(customizeResponse(c.responseExample, d.raw)))
+			customize = customizeResponse(c.responseExample, d.raw)
+		}
+		if len(c.limiters) > 0 {
+			customize = then(customize, newRateLimitHeaders(c.limiters, false).customize)
+		}
+		if customize != nil {
+			opts = append(opts, openapi.WithCustomize(customize))
 		}
 		oc.AddRespStructure(d.output, opts...)
 	}
@@ -222,6 +229,9 @@ func (a *API) prepare(r openapi.Reflector, d *opDoc) (openapi.OperationContext, 
 		if !statuses[s] {
 			a.addResponse(oc, response{s, problem, problemDescriptions[s]})
 		}
+	}
+	if len(c.limiters) > 0 && !statuses[http.StatusTooManyRequests] {
+		a.addTooManyRequests(oc, c.limiters)
 	}
 	return oc, nil
 }

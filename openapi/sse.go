@@ -119,7 +119,11 @@ func SSE[I, E any](r Registrar, pattern string, h StreamHandler[I, E], opts ...O
 	if err := compileValidation(in, doc, api.r31.SpecEns().ComponentsEns().Schemas); err != nil {
 		fail(err)
 	}
-	routeOpts := append([]hyperlane.RouteOption{hyperlane.Meta("openapi.operationId", d.id)}, cfg.routeOptions...)
+	routeOpts := []hyperlane.RouteOption{hyperlane.Meta("openapi.operationId", d.id)}
+	if len(cfg.limiters) > 0 {
+		routeOpts = append(routeOpts, limitRoute(cfg.limiters)) // outermost: before auth and binding
+	}
+	routeOpts = append(routeOpts, cfg.routeOptions...)
 	sc.hg.Route([]string{method}, pattern, op.serve, routeOpts...)
 }
 

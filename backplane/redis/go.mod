@@ -4,10 +4,15 @@ go 1.26.0
 
 replace github.com/hyperlane-go/hyperlane => ../../
 
-require github.com/redis/go-redis/v9 v9.23.0
+require (
+	github.com/hyperlane-go/hyperlane v0.0.0-00010101000000-000000000000
+	github.com/redis/go-redis/v9 v9.23.0
+)
 
 require (
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
+	github.com/coder/websocket v1.8.15 // indirect
+	github.com/go-chi/chi/v5 v5.5.0 // indirect
 	go.uber.org/atomic v1.12.0 // indirect
 	golang.org/x/sys v0.48.0 // indirect
 )

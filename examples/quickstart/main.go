@@ -11,6 +11,7 @@ import (
 )
 
 func main() {
+	exitOnBadRateLimitEnv() // HYPERLANE_RATE_LIMIT, see ratelimit.go
 	cli.Main(func(cfg cli.Settings) *hyperlane.Server {
 		return newApp(cfg.Logger, cfg.Options()...)
 	})

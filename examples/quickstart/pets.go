@@ -138,15 +138,16 @@ func registerPets(s *hyperlane.Server) {
 		openapi.Description("Pets in id order, filtered by tag and paged with limit and offset."))
 	openapi.Get(api, "/pets/{id}", store.get,
 		openapi.Summary("Find a pet"), openapi.Tags("pets"), openapi.Errors(http.StatusNotFound))
-	openapi.Post(api, "/pets", store.create,
+	limit := petWriteLimit(s.Logger()) // HYPERLANE_RATE_LIMIT, see ratelimit.go
+	openapi.Post(api, "/pets", store.create, slices.Concat([]openapi.Option{
 		openapi.Summary("Add a pet"), openapi.Tags("pets"), openapi.Status(http.StatusCreated),
-		openapi.Security("apiKey"))
-	openapi.Put(api, "/pets/{id}", store.update,
+		openapi.Security("apiKey")}, limit)...)
+	openapi.Put(api, "/pets/{id}", store.update, slices.Concat([]openapi.Option{
 		openapi.Summary("Replace a pet"), openapi.Tags("pets"), openapi.Errors(http.StatusNotFound),
-		openapi.Security("apiKey"))
-	openapi.Delete(api, "/pets/{id}", store.remove,
+		openapi.Security("apiKey")}, limit)...)
+	openapi.Delete(api, "/pets/{id}", store.remove, slices.Concat([]openapi.Option{
 		openapi.Summary("Delete a pet"), openapi.Tags("pets"), openapi.Errors(http.StatusNotFound),
-		openapi.Security("apiKey"))
+		openapi.Security("apiKey")}, limit)...)
 
 	// A typed Server-Sent Events stream, served by realtime.go.
 	openapi.SSE(api, "/events", countEvents,

@@ -1,5 +1,6 @@
 // Package middleware holds Hyperlane's built-in middleware: request ids,
-// access logs, CORS, security headers, compression and timeouts.
+// access logs, CORS, security headers, compression, rate limits and
+// timeouts.
 //
 // Hyperlane middleware is a plain hyperlane.Handler registered as request
 // middleware (before the route handler) or response middleware (after
