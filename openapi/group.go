@@ -2,6 +2,7 @@ package openapi
 
 import (
 	"fmt"
+	"net/http"
 	"path"
 	"strings"
 
@@ -89,6 +90,9 @@ func NewGroup(parent Registrar, prefix string, opts ...Option) *Group {
 	}
 	if cfg.noSecurity && len(cfg.security) > 0 {
 		fail("NoSecurity and Security together")
+	}
+	if err := checkResponses(cfg.responses); err != nil {
+		fail("%v", err)
 	}
 	p.api.mu.Lock()
 	for _, s := range cfg.security {
@@ -201,8 +205,29 @@ func (sc *scope) operationConfig(pattern string, opts []Option) (*operationConfi
 	if cfg.noSecurity && len(cfg.security) > 0 {
 		return nil, full, fmt.Errorf("NoSecurity and Security together")
 	}
+	if err := checkResponses(cfg.responses); err != nil {
+		return nil, full, err
+	}
 	merged := sc.defaults.inherit(cfg)
 	return &merged, full, nil
+}
+
+// checkResponses refuses a documented body on a status that HTTP sends
+// without one (1xx, 204, 304): the server drops it, so the document
+// would promise what no client receives.
+func checkResponses(rs []response) error {
+	for _, r := range rs {
+		if r.body != nil && noBodyStatus(r.status) {
+			return fmt.Errorf("Response(%d, %T, ...): a %d has no body in HTTP; pass nil as the body", r.status, r.body, r.status)
+		}
+	}
+	return nil
+}
+
+// noBodyStatus reports whether HTTP sends a response of status without
+// a body: 1xx, 204 No Content and 304 Not Modified.
+func noBodyStatus(status int) bool {
+	return status < 200 || status == http.StatusNoContent || status == http.StatusNotModified
 }
 
 // operationID is the final id of an operation: its own or derived one

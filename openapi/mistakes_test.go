@@ -59,6 +59,17 @@ func TestRegistrationMistakesSayWhatIsWrong(t *testing.T) {
 		{"an unexported output header field",
 			func(api *openapi.API) { openapi.Get(api, "/pets", handler[none, unexportedHeaderOut]) },
 			`openapi: GET /pets: field openapi_test.unexportedHeaderOut.rate is tagged header:"X-Rate" but is unexported, so it can never be set; export it (Rate)`},
+		{"a body documented on a 204, which HTTP sends without one",
+			func(api *openapi.API) {
+				openapi.Delete(api, "/pets/{id}", handler[pathID, none], openapi.Response(204, named{}, "deleted"))
+			},
+			`openapi: DELETE /pets/{id}: Response(204, openapi_test.named, ...): a 204 has no body in HTTP; pass nil as the body`},
+		{"a group documenting a body on a 304",
+			func(api *openapi.API) { openapi.NewGroup(api, "/pets", openapi.Response(304, named{}, "unchanged")) },
+			`openapi.NewGroup "/pets": Response(304, openapi_test.named, ...): a 304 has no body in HTTP; pass nil as the body`},
+		{"Status(204) on an output with a body, which would never be sent",
+			func(api *openapi.API) { openapi.Get(api, "/pets/{id}", handler[pathID, named], openapi.Status(204)) },
+			`openapi: GET /pets/{id}: Status(204) with the output openapi_test.named, which has a body: a 204 has none in HTTP, so the body would never reach the client; use a status that has a body or an output without one`},
 		{"a typed operation on the document's path",
 			func(api *openapi.API) { openapi.Get(api, "/openapi.json", handler[none, named]) },
 			`hyperlane: route GET "/openapi.json": duplicate of "/openapi.json", registered by openapi.New; move it with openapi.Config.JSONPath, or turn it off with openapi.Disabled`},

@@ -104,6 +104,9 @@ func register[I, O any](r Registrar, method, pattern string, h Handler[I, O], op
 	if op.status < 100 || op.status > 399 {
 		fail(fmt.Errorf("success status %d is not 1xx, 2xx or 3xx", op.status))
 	}
+	if noBodyStatus(op.status) && out.hasBody() {
+		fail(fmt.Errorf("Status(%d) with the output %v, which has a body: a %d has none in HTTP, so the body would never reach the client; use a status that has a body or an output without one", op.status, reflect.TypeFor[O](), op.status))
+	}
 	d := &opDoc{
 		method: method, path: path, cfg: cfg, id: cfg.id,
 		input:  new(I),

@@ -66,12 +66,16 @@ func Security(scheme string, scopes ...string) Option {
 }
 
 // Status sets the success status of a typed operation. The default is
-// 200, or 204 when the output type has no body.
+// 200, or 204 when the output type has no body. Registration panics on
+// a 1xx, 204 or 304 with an output type that has a body, which HTTP
+// would never send.
 func Status(code int) Option { return func(c *operationConfig) { c.status = code } }
 
 // Response documents another response the operation may send: its status,
 // a value of the body type (nil for no body) and a description. Use a
 // *hyperlane.HTTPError (or Errors) for problem+json error responses.
+// A body on a 1xx, 204 or 304, which HTTP sends without one, panics at
+// registration.
 func Response(status int, body any, description string) Option {
 	return func(c *operationConfig) {
 		c.responses = append(c.responses, response{status, body, description})

@@ -1,7 +1,9 @@
 package openapi
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -224,7 +226,9 @@ func EventID(id string) EventOption { return func(e *hyperlane.Event) { e.ID = i
 func EventRetry(d time.Duration) EventOption { return func(e *hyperlane.Event) { e.Retry = d } }
 
 // Send sends the one event set in e: exactly one of its fields must be
-// non-nil, or Send returns an error naming them and sends nothing. It
+// non-nil, or Send returns an error naming them and sends nothing. Data
+// that JSON cannot encode is an error too, returned before the stream
+// opens. It
 // opens the stream first if needed, and returns the stream's error once
 // it ended (hyperlane.ErrClientGone when the client left).
 func (s *Sender[E]) Send(e E, opts ...EventOption) error {
@@ -247,6 +251,15 @@ func (s *Sender[E]) Send(e E, opts ...EventOption) error {
 	for _, o := range opts {
 		o(&ev)
 	}
+	// Encoded before the stream opens: data that cannot be encoded (a
+	// NaN, a channel, a failing MarshalJSON) is an error the handler can
+	// still answer as a 500, not an empty 200 stream that EventSource
+	// would reconnect to forever.
+	raw, err := json.Marshal(ev.Data)
+	if err != nil {
+		return fmt.Errorf("openapi: Send: encoding the data of the %q event: %w", cmp.Or(ev.Event, "message"), err)
+	}
+	ev.Data = json.RawMessage(raw)
 	return s.stream().Send(ev)
 }
 

@@ -35,6 +35,13 @@ script_headers=$(curl -s -D - -o "$ARTIFACTS/offline-rapidoc-min.js" "$base/$src
 check "GET /$src: the pinned file, byte for byte" "" "$(cmp "$ASSETS/rapidoc-min.js" "$ARTIFACTS/offline-rapidoc-min.js" 2>&1)"
 check_contains "GET /$src: JavaScript" "Content-Type: text/javascript; charset=utf-8" "$script_headers"
 check_contains "GET /$src: cached for a year (the URL changes with the content)" "Cache-Control: public, max-age=31536000, immutable" "$script_headers"
+# A browser accepts gzip: the script (written around Compress) comes
+# compressed by the API and decompresses to the same file.
+gz_headers=$(curl -s -D - -o "$ARTIFACTS/offline-rapidoc-min.js.gz" -H 'Accept-Encoding: gzip' "$base/$src" | tr -d '\r')
+check_contains "GET /$src with Accept-Encoding: gzip: gzip-encoded" "Content-Encoding: gzip" "$gz_headers"
+check "GET /$src with Accept-Encoding: gzip: decompresses to the pinned file" "" \
+  "$(gunzip -c "$ARTIFACTS/offline-rapidoc-min.js.gz" | cmp - "$ASSETS/rapidoc-min.js" 2>&1)"
+echo "rapidoc-min.js: $(stat -c %s "$ASSETS/rapidoc-min.js") bytes, $(stat -c %s "$ARTIFACTS/offline-rapidoc-min.js.gz") gzip-encoded"
 check "GET /rapidoc/../go.mod and /rapidoc/.pin: 404, nothing from the disk" "404 404" \
   "$(curl -s -o /dev/null -w '%{http_code}' --path-as-is "$base/rapidoc/../go.mod") $(curl -s -o /dev/null -w '%{http_code}' "$base/rapidoc/.pin")"
 

@@ -159,24 +159,34 @@ func (c *contract) match(method, path string) (*operation, error) {
 		}
 		paths = append(paths, path) // a server of "/" or a full URL elsewhere
 	}
-	lower := strings.ToLower(method)
+	var noMethod error
 	for _, p := range paths {
 		for _, r := range c.routes {
 			if !r.pattern.MatchString(p) {
 				continue
 			}
+			lower := strings.ToLower(method)
 			node, ok := r.item[lower].(map[string]any)
 			if !ok && method == "HEAD" {
 				node, ok = r.item["get"].(map[string]any)
 				lower = "get"
 			}
 			if !ok {
-				return nil, fmt.Errorf("the document's path %s has no %s operation", r.template, method)
+				// A router goes on to the next path that matches
+				// (DELETE /pets/mine is DELETE /pets/{id} when
+				// /pets/mine has no DELETE), and so does the match.
+				if noMethod == nil {
+					noMethod = fmt.Errorf("the document's path %s has no %s operation", r.template, method)
+				}
+				continue
 			}
 			id, _ := node["operationId"].(string)
 			return &operation{method: method, template: r.template, id: id, node: c.deref(node),
 				pointer: "#/paths/" + escapePointer(r.template) + "/" + lower}, nil
 		}
+	}
+	if noMethod != nil {
+		return nil, noMethod
 	}
 	return nil, fmt.Errorf("no path of the document matches %s", path)
 }
