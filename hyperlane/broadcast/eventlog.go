@@ -72,8 +72,8 @@ type MemoryLog struct {
 type memStream struct {
 	entries []LogEntry // oldest first, at most cap
 	epoch   uint64
-	last    uint64     // N of the newest entry
-	used    uint64     // clock at the last append
+	last    uint64 // N of the newest entry
+	used    uint64 // clock at the last append
 	wake    chan struct{}
 }
 
