@@ -4,7 +4,10 @@ go 1.26.0
 
 replace github.com/hyperlane-go/hyperlane => ../../
 
-require github.com/redis/go-redis/v9 v9.23.0
+require (
+	github.com/hyperlane-go/hyperlane v0.0.0-00010101000000-000000000000
+	github.com/redis/go-redis/v9 v9.23.0
+)
 
 require (
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
