@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"path/filepath"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -16,7 +16,7 @@ import (
 // redisServer is a redis-server process the test starts on a free
 // loopback port, without persistence, and stops at its end.
 type redisServer struct {
-	t    *testing.T
+	t    testing.TB
 	port int
 	dir  string
 	cmd  *exec.Cmd
@@ -25,7 +25,7 @@ type redisServer struct {
 // startRedis starts redis-server, or skips the test when the binary is
 // missing (make test); the e2e suite 70-backplanes installs it and fails
 // on any skip.
-func startRedis(t *testing.T) *redisServer {
+func startRedis(t testing.TB) *redisServer {
 	t.Helper()
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		t.Skip("redis-server not installed (apt-get install redis-server; make e2e installs it)")
@@ -80,7 +80,7 @@ func (s *redisServer) restart() {
 }
 
 // client returns a go-redis client of the server, closed at the end.
-func (s *redisServer) client(t *testing.T) *goredis.Client {
+func (s *redisServer) client(t testing.TB) *goredis.Client {
 	c := goredis.NewClient(&goredis.Options{Addr: s.Addr(), DialTimeout: time.Second})
 	t.Cleanup(func() { _ = c.Close() })
 	return c
