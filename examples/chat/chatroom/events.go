@@ -2,12 +2,10 @@ package chatroom
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http"
 	"time"
 
 	"github.com/hyperlane-go/hyperlane/hyperlane"
-	"github.com/hyperlane-go/hyperlane/hyperlane/broadcast"
 )
 
 // Bounds of the event feed.
@@ -58,9 +56,6 @@ func (ch *Chat) Events(c *hyperlane.Context) error {
 	for {
 		entries, err := ch.log.Read(es.Context(), stream, after, readBatch)
 		if err != nil {
-			if errors.Is(err, broadcast.ErrBadEventID) {
-				return nil // cannot happen after CheckID; end rather than spin
-			}
 			return nil // the client left, or the log failed: it reconnects and resumes
 		}
 		for _, e := range entries {
