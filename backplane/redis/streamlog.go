@@ -21,6 +21,8 @@ const (
 	DefaultStreamCap    = 1000
 	DefaultStreamTTL    = 24 * time.Hour
 	DefaultStreamBlock  = 2 * time.Second
+	DefaultMaxWatched   = 8
+	DefaultStreamPoll   = 500 * time.Millisecond
 )
 
 // StreamLogOptions configures NewStreamLog. The zero value is ready.
@@ -38,6 +40,14 @@ type StreamLogOptions struct {
 	// bounds how long a stream nobody reads any more keeps its
 	// connection (default DefaultStreamBlock).
 	Block time.Duration
+	// MaxWatched bounds the streams of this process that have a
+	// goroutine and a connection blocked in XREAD (default
+	// DefaultMaxWatched), so that readers of many streams cannot take
+	// the client's whole pool (go-redis's PoolSize, 10 per CPU by
+	// default: keep MaxWatched well below it). Readers of further
+	// streams look again every Poll (default DefaultStreamPoll).
+	MaxWatched int
+	Poll       time.Duration
 	// Logger receives the errors of the goroutines that wait for new
 	// entries (default slog.Default()).
 	Logger *slog.Logger
@@ -50,8 +60,9 @@ type StreamLogOptions struct {
 //
 // Readers that wait share, per stream and per process, one goroutine and
 // one connection blocked in XREAD, which wakes them when entries arrive;
-// each reader then fetches its own entries with XRANGE. Close ends those
-// goroutines; the caller keeps the client.
+// each reader then fetches its own entries with XRANGE. At most
+// MaxWatched streams are watched so; readers of others look again every
+// Poll. Close ends those goroutines; the caller keeps the client.
 type StreamLog struct {
 	client goredis.UniversalClient
 	opts   StreamLogOptions
@@ -73,8 +84,14 @@ type watch struct {
 // NewStreamLog returns a StreamLog on client. It panics on a negative
 // Cap, TTL or Block.
 func NewStreamLog(client goredis.UniversalClient, opts StreamLogOptions) *StreamLog {
-	if opts.Cap < 0 || opts.TTL < 0 || opts.Block < 0 {
-		panic("redis: StreamLogOptions Cap, TTL and Block must not be negative")
+	if opts.Cap < 0 || opts.TTL < 0 || opts.Block < 0 || opts.MaxWatched < 0 || opts.Poll < 0 {
+		panic("redis: StreamLogOptions Cap, TTL, Block, MaxWatched and Poll must not be negative")
+	}
+	if opts.MaxWatched == 0 {
+		opts.MaxWatched = DefaultMaxWatched
+	}
+	if opts.Poll == 0 {
+		opts.Poll = DefaultStreamPoll
 	}
 	if opts.Prefix == "" {
 		opts.Prefix = DefaultStreamPrefix
@@ -211,6 +228,12 @@ func (l *StreamLog) watch(stream string) (<-chan struct{}, func(), error) {
 		return nil, nil, errors.New("redis stream log: closed")
 	}
 	w := l.watches[stream]
+	if w == nil && len(l.watches) >= l.opts.MaxWatched {
+		// Past MaxWatched: look again after Poll, without a connection.
+		wake := make(chan struct{})
+		t := time.AfterFunc(l.opts.Poll, func() { close(wake) })
+		return wake, func() { t.Stop() }, nil
+	}
 	if w == nil {
 		ctx, cancel := context.WithCancel(context.Background())
 		w = &watch{wake: make(chan struct{}), cancel: cancel}

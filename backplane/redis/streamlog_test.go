@@ -191,3 +191,54 @@ func TestStreamLogCloseEndsWaitingReaders(t *testing.T) {
 		t.Fatal("a reader still waits 10s after Close")
 	}
 }
+
+// Readers of more streams than MaxWatched do not take more connections:
+// the others poll, and still get their entries.
+func TestStreamLogBoundsBlockedConnections(t *testing.T) {
+	srv := startRedis(t)
+	ctx := context.Background()
+	l := newLog(t, srv, hlredis.StreamLogOptions{MaxWatched: 2, Poll: 20 * time.Millisecond})
+	const streams = 30 // more than the client's pool (10 per CPU)
+	got := make(chan string, streams)
+	for i := range streams {
+		go func() {
+			es, err := l.Read(ctx, fmt.Sprintf("room-%d", i), "", 1)
+			if err != nil {
+				got <- err.Error()
+				return
+			}
+			got <- string(es[0].Data)
+		}()
+	}
+	admin := srv.client(t)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		list, err := admin.ClientList(ctx).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := strings.Count(list, "cmd=xread")
+		if n > 2 {
+			t.Fatalf("%d connections blocked in XREAD, want at most MaxWatched=2", n)
+		}
+		if n == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d XREADs blocked after 10s, want 2", n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	w := hlredis.NewStreamLog(srv.client(t), hlredis.StreamLogOptions{})
+	defer w.Close()
+	for i := range streams {
+		if _, err := w.Append(ctx, fmt.Sprintf("room-%d", i), fmt.Appendf(nil, "e%d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range streams {
+		if m := <-got; !strings.HasPrefix(m, "e") {
+			t.Fatalf("reader got %q", m)
+		}
+	}
+}
