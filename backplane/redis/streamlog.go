@@ -245,20 +245,25 @@ func (l *StreamLog) watch(stream string) (<-chan struct{}, func(), error) {
 	wake := w.wake
 	return wake, func() {
 		l.mu.Lock()
-		defer l.mu.Unlock()
-		if w.refs--; w.refs == 0 {
-			w.cancel()
-			if l.watches[stream] == w {
-				delete(l.watches, stream)
-			}
-		}
+		w.refs-- // at 0, run ends after its XREAD, unless a reader came back
+		l.mu.Unlock()
 	}, nil
 }
 
 // run blocks in XREAD on stream and wakes its readers when entries
-// arrive, until its last reader leaves.
+// arrive, until it finds no reader after an XREAD (within Block of the
+// last one leaving): the stream stays in l.watches, and counts against
+// MaxWatched, until then.
 func (l *StreamLog) run(ctx context.Context, stream string, w *watch) {
 	defer l.wg.Done()
+	defer func() { // after Close, or when idle (then already deleted)
+		l.mu.Lock()
+		if l.watches[stream] == w {
+			delete(l.watches, stream)
+		}
+		l.mu.Unlock()
+		w.cancel()
+	}()
 	key := l.opts.Prefix + stream
 	last := "$"
 	if tail, err := l.Tail(ctx, stream); err == nil && tail != "" {
@@ -267,6 +272,13 @@ func (l *StreamLog) run(ctx context.Context, stream string, w *watch) {
 	l.wakeAll(w) // readers that looked before last was taken look again
 	failures := 0
 	for ctx.Err() == nil {
+		l.mu.Lock()
+		if w.refs == 0 { // no reader: leave, in the same hold of mu as the check
+			delete(l.watches, stream)
+			l.mu.Unlock()
+			return
+		}
+		l.mu.Unlock()
 		res, err := l.client.XRead(ctx, &goredis.XReadArgs{Streams: []string{key, last}, Count: 1000, Block: l.opts.Block}).Result()
 		switch {
 		case errors.Is(err, goredis.Nil): // Block passed without an entry
