@@ -73,12 +73,6 @@ func (s *redisServer) stop() {
 	s.cmd = nil
 }
 
-// restart stops the server and starts it again on the same port.
-func (s *redisServer) restart() {
-	s.stop()
-	s.start()
-}
-
 // client returns a go-redis client of the server, closed at the end.
 func (s *redisServer) client(t testing.TB) *goredis.Client {
 	c := goredis.NewClient(&goredis.Options{Addr: s.Addr(), DialTimeout: time.Second})
