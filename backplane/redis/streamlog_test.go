@@ -14,6 +14,9 @@ import (
 )
 
 func newLog(t *testing.T, srv *redisServer, opts hlredis.StreamLogOptions) *hlredis.StreamLog {
+	if opts.Block == 0 {
+		opts.Block = 200 * time.Millisecond // Close waits for the XREAD under way
+	}
 	l := hlredis.NewStreamLog(srv.client(t), opts)
 	t.Cleanup(func() { _ = l.Close() })
 	return l
