@@ -101,9 +101,9 @@ func (r *rateLimitRedis) client(t *testing.T) *goredis.Client {
 	return c
 }
 
-// instance is one app instance: its own Redis client and limiter,
+// limitedInstance is one app instance: its own Redis client and limiter,
 // sharing the budget with the others through Redis.
-func instance(t *testing.T, r *rateLimitRedis, failClosed bool) *httptest.Server {
+func limitedInstance(t *testing.T, r *rateLimitRedis, failClosed bool) *httptest.Server {
 	s := hyperlane.New(hyperlane.WithLogger(quiet))
 	middleware.Install(s, middleware.RateLimit(middleware.RateLimitConfig{
 		Rate:  middleware.Rate{Limit: 5, Period: time.Minute},
@@ -132,7 +132,7 @@ func post(t *testing.T, ts *httptest.Server, key string) *http.Response {
 
 func TestRateLimitStoreSharesOneBudgetAcrossInstances(t *testing.T) {
 	r := startRateLimitRedis(t)
-	a, b := instance(t, r, false), instance(t, r, false)
+	a, b := limitedInstance(t, r, false), limitedInstance(t, r, false)
 	for i, ts := range []*httptest.Server{a, b, a, b, a} {
 		resp := post(t, ts, "k1")
 		want := fmt.Sprintf(`"default";r=%d;t=%d`, 4-i, 12*(i+1))
@@ -220,7 +220,7 @@ func TestRateLimitStoreIsAtomicAcrossClients(t *testing.T) {
 
 func TestRateLimitStoreDown(t *testing.T) {
 	r := startRateLimitRedis(t)
-	open, closed := instance(t, r, false), instance(t, r, true)
+	open, closed := limitedInstance(t, r, false), limitedInstance(t, r, true)
 	r.stop()
 	if resp := post(t, open, "k"); resp.StatusCode != 201 || resp.Header.Get("RateLimit") != "" {
 		t.Fatalf("fail open with Redis down: status %d RateLimit %q, want 201 without headers", resp.StatusCode, resp.Header.Get("RateLimit"))

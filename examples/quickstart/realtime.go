@@ -24,11 +24,12 @@ const (
 // registerRealtime adds the WebSocket and SSE routes:
 //
 //	GET /ws              WebSocket echo (text and binary; permessage-deflate offered)
-//	GET /chat            the chat page; GET /chat/ws is its socket
+//	GET /chat            the chat page; GET /chat/ws is its socket,
+//	                     GET /chat/events?room=lobby the room as SSE
 //	GET /events          SSE: ids 1..n, one per interval, resuming after Last-Event-ID
 //	                     (a typed operation, registered in pets.go with the Pet API)
 //	GET /metrics/stream  SSE: goroutines, heap, uptime and requests served, each second
-func registerRealtime(s *hyperlane.Server) {
+func registerRealtime(s *hyperlane.Server, conn connected) {
 	start := time.Now()
 	var served atomic.Uint64
 	s.RequestMiddleware(func(c *hyperlane.Context) error {
@@ -38,9 +39,12 @@ func registerRealtime(s *hyperlane.Server) {
 
 	s.WebSocket("/ws", echoSocket, hyperlane.WSCompression(true))
 
-	chat := chatroom.New()
+	chat := chatroom.NewWith(conn.chat)
 	chat.Register(s, "/chat")
-	s.OnShutdown(chat.Close)
+	s.OnShutdown(func() {
+		chat.Close() // closes the hub, and with it the backplane
+		conn.close()
+	})
 
 	s.Get("/metrics/stream", func(c *hyperlane.Context) error {
 		return streamMetrics(c, start, &served)

@@ -32,5 +32,12 @@
 // A hub delivers through a Backplane, in memory by default. A backplane
 // over a broker (Redis pub/sub, NATS) lets hubs in several processes share
 // rooms with no change to the code that publishes and subscribes; such a
-// backplane lives in its own module and needs nothing but this package.
+// backplane lives in its own module and needs nothing but this package:
+// Codec and EncodeDelivery/DecodeDelivery give it a wire format, and
+// the modules backplane/redis and backplane/nats are two.
+//
+// An EventLog keeps the recent events of named streams so that an SSE
+// client reconnecting with Last-Event-ID gets exactly what it missed:
+// MemoryLog in one process, a log on a shared store (backplane/redis's
+// StreamLog, on Redis Streams) on any instance.
 package broadcast

@@ -1,6 +1,8 @@
 package broadcast_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 
 	"github.com/hyperlane-go/hyperlane/hyperlane/broadcast"
@@ -44,4 +46,28 @@ func ExampleSlowConsumerPolicy() {
 	// 0
 	// 1
 	// broadcast: subscriber too slow, disconnected 0
+}
+
+// An SSE handler keeps what it sends in an EventLog, so that a client that
+// reconnects with Last-Event-ID gets exactly what it missed. MemoryLog
+// serves one process; the Redis module's StreamLog serves many.
+func ExampleMemoryLog() {
+	ctx := context.Background()
+	log := broadcast.NewMemoryLog(1000, 0) // 1000 events per stream
+	var ids []string
+	for _, text := range []string{"one", "two", "three"} {
+		id, _ := log.Append(ctx, "chat:lobby", []byte(text))
+		ids = append(ids, id)
+	}
+	// The client saw "one" (its Last-Event-ID is ids[0]) and dropped.
+	missed, _ := log.Read(ctx, "chat:lobby", ids[0], 100)
+	for _, e := range missed {
+		fmt.Println(string(e.Data))
+	}
+	// A made-up Last-Event-ID is the client's mistake: answer 400.
+	fmt.Println(errors.Is(log.CheckID("42"), broadcast.ErrBadEventID))
+	// Output:
+	// two
+	// three
+	// true
 }

@@ -23,7 +23,9 @@
 package chatroom
 
 import (
+	"context"
 	_ "embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -73,26 +75,49 @@ type Router interface {
 	WebSocket(pattern string, h hyperlane.WebSocketHandler, opts ...hyperlane.WebSocketOption)
 }
 
-// Chat is the state of one chat service: its hub and who is in which
-// room.
+// Chat is the state of one chat service: its hub, its event log and who
+// is in which room.
 type Chat struct {
 	hub *broadcast.Hub[Message]
+	log broadcast.EventLog
 
 	mu      sync.Mutex
 	members map[string][]nick // room -> nicknames, in join order
 }
 
-// New returns an empty chat. A client that cannot keep up with its room
-// (64 messages behind) is disconnected rather than silently skipped.
-func New() *Chat {
+// Options configures NewWith. The zero value serves one process.
+type Options struct {
+	// Backplane carries the rooms' messages between instances (default:
+	// in memory, one process). Its Publish errors reach the sender as an
+	// "error" message: nothing is sent to anyone then.
+	Backplane broadcast.Backplane[Message]
+	// Log keeps each room's join, leave and message events for the SSE
+	// feed, so that a client resumes by Last-Event-ID (default: a
+	// broadcast.MemoryLog of 1000 events per room; a shared log, such as
+	// the Redis module's StreamLog, lets it resume on any instance).
+	Log broadcast.EventLog
+}
+
+// New returns an empty chat for one process. A client that cannot keep
+// up with its room (64 messages behind) is disconnected rather than
+// silently skipped.
+func New() *Chat { return NewWith(Options{}) }
+
+// NewWith returns an empty chat configured by opts.
+func NewWith(opts Options) *Chat {
+	if opts.Log == nil {
+		opts.Log = broadcast.NewMemoryLog(0, 0)
+	}
 	return &Chat{
-		hub:     broadcast.New(broadcast.Options[Message]{Buffer: 64, Policy: broadcast.Disconnect}),
+		hub:     broadcast.New(broadcast.Options[Message]{Buffer: 64, Policy: broadcast.Disconnect, Backplane: opts.Backplane}),
+		log:     opts.Log,
 		members: map[string][]nick{},
 	}
 }
 
 // Register serves the page at path ("/" when path is "") and the socket
-// at path+"/ws".
+// at path+"/ws", and the rooms' Server-Sent Events at path+"/events"
+// (see Events).
 func (ch *Chat) Register(r Router, path string) {
 	pagePath := path
 	if pagePath == "" {
@@ -103,6 +128,7 @@ func (ch *Chat) Register(r Router, path string) {
 		return c.HTML(http.StatusOK, page)
 	})
 	r.WebSocket(path+"/ws", ch.serve, hyperlane.WSReadLimit(MaxFrame), hyperlane.WSBeforeUpgrade(ch.admit))
+	r.Get(path+"/events", ch.Events)
 }
 
 // Close ends every subscription; connected clients are closed by the
@@ -145,12 +171,12 @@ func (ch *Chat) serve(c *hyperlane.Context, ws *hyperlane.Conn) error {
 	written := make(chan struct{})
 	go func() { defer close(written); forward(ws, sub) }()
 	_ = ch.hub.SendTo(sub.ID(), Message{Type: "welcome", Room: room, Nick: nick, Members: ch.list(room)})
-	_ = ch.hub.Publish(room, Message{Type: "join", Room: room, Nick: nick, Time: time.Now().UTC()})
+	_ = ch.say(ws.Context(), Message{Type: "join", Room: room, Nick: nick, Time: time.Now().UTC()})
 
 	err := ch.readLoop(ws, sub, room, nick)
 
 	ch.leave(room, nick)
-	_ = ch.hub.Publish(room, Message{Type: "leave", Room: room, Nick: nick, Time: time.Now().UTC()})
+	_ = ch.say(context.WithoutCancel(ws.Context()), Message{Type: "leave", Room: room, Nick: nick, Time: time.Now().UTC()})
 	sub.Unsubscribe()
 	<-written // forward ends with the subscription; its errors show in the read loop too
 	return err
@@ -176,8 +202,28 @@ func (ch *Chat) readLoop(ws *hyperlane.Conn, sub *broadcast.Subscription[Message
 			_ = ch.hub.SendTo(sub.ID(), Message{Type: "error", Text: "message longer than 500 characters, not sent"})
 			continue
 		}
-		_ = ch.hub.Publish(room, Message{Type: "message", Room: room, Nick: nick, Text: text, Time: time.Now().UTC()})
+		if err := ch.say(ws.Context(), Message{Type: "message", Room: room, Nick: nick, Text: text, Time: time.Now().UTC()}); err != nil {
+			_ = ch.hub.SendTo(sub.ID(), Message{Type: "error", Text: "message not sent: " + err.Error()})
+		}
 	}
+}
+
+// say publishes m to its room, then keeps it in the room's event log for
+// the SSE feed. A message the backplane refuses goes nowhere.
+func (ch *Chat) say(ctx context.Context, m Message) error {
+	if err := ch.hub.Publish(m.Room, m); err != nil {
+		return err
+	}
+	data, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, appendTimeout)
+	defer cancel()
+	if _, err := ch.log.Append(ctx, streamPrefix+m.Room, data); err != nil {
+		return fmt.Errorf("sent, but not kept for the event feed: %w", err)
+	}
+	return nil
 }
 
 // forward writes the room's messages to the client until the
