@@ -8,10 +8,10 @@ export HYPERLANE_ADDR
 STATICCHECK_VERSION := v0.8.2
 STATICCHECK := $(CURDIR)/bin/staticcheck-$(STATICCHECK_VERSION)
 # The modules lint covers: the library, and the e2e and bench tools.
-MODULES := . examples e2e bench
+MODULES := . examples e2e bench telemetry
 # The modules make test covers: the library and the examples (their own
 # module, so what they show never grows the library's go.mod).
-TEST_MODULES := . examples
+TEST_MODULES := . examples telemetry
 
 .PHONY: run test e2e bench bench-micro lint fuzz api.yaml check-api
 

@@ -24,7 +24,8 @@ type Handler[I, O any] func(c *hyperlane.Context, in *I) (*O, error)
 
 // Get registers a typed GET operation on pattern and documents it. Like
 // every typed operation, its route carries the operation id as
-// hyperlane.Meta("openapi.operationId", id), visible in Server.Routes.
+// hyperlane.Meta(hyperlane.MetaOperationID, id), visible in Server.Routes
+// and to telemetry through Context.OperationID.
 func Get[I, O any](api *API, pattern string, h Handler[I, O], opts ...Option) {
 	register(api, http.MethodGet, pattern, h, opts)
 }
@@ -140,7 +141,7 @@ func register[I, O any](api *API, method, pattern string, h Handler[I, O], opts 
 		fail(err)
 	}
 	op.name = fmt.Sprintf("operation %q (%s %s)", d.id, method, pattern)
-	routeOpts := append([]hyperlane.RouteOption{hyperlane.Meta("openapi.operationId", d.id)}, cfg.routeOptions...)
+	routeOpts := append([]hyperlane.RouteOption{hyperlane.Meta(hyperlane.MetaOperationID, d.id)}, cfg.routeOptions...)
 	api.server.Route([]string{method}, pattern, op.serve, routeOpts...)
 }
 
