@@ -142,4 +142,3 @@ func (s *Server) observeSafely(c *Context, fn func(*Context)) {
 	}()
 	fn(c)
 }
-
