@@ -8,7 +8,9 @@ import (
 )
 
 // failingBackplane fails every Publish, and reports failures of its own.
-type failingBackplane struct{ broadcast.MemoryBackplane[string] }
+type failingBackplane struct {
+	broadcast.MemoryBackplane[string]
+}
 
 func (*failingBackplane) Publish(broadcast.Delivery[string]) error { return errors.New("broker down") }
 func (*failingBackplane) Stats() broadcast.BackplaneStats {
