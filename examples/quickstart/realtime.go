@@ -26,7 +26,9 @@ const (
 //	GET /chat            the chat page; GET /chat/ws is its socket
 //	GET /events          SSE: ids 1..n, one per interval, resuming after Last-Event-ID
 //	GET /metrics/stream  SSE: goroutines, heap, uptime and requests served, each second
-func registerRealtime(s *hyperlane.Server) {
+//
+// It returns the chat, whose hub the metrics watch.
+func registerRealtime(s *hyperlane.Server) *chatroom.Chat {
 	start := time.Now()
 	var served atomic.Uint64
 	s.RequestMiddleware(func(c *hyperlane.Context) error {
@@ -44,6 +46,7 @@ func registerRealtime(s *hyperlane.Server) {
 	s.Get("/metrics/stream", func(c *hyperlane.Context) error {
 		return streamMetrics(c, start, &served)
 	})
+	return chat
 }
 
 // echoSocket sends every message back as it came, text or binary.
