@@ -63,10 +63,16 @@ prometheus --config.file="$TMP/prometheus.yml" --storage.tsdb.path="$TMP/data" \
   --web.listen-address="$prom" --log.level=warn >"$ARTIFACTS/80-prometheus.log" 2>&1 &
 PIDS+=($!)
 wait_port "$prom" || fail "prometheus did not start"
-for _ in $(seq 100); do curl -sf "http://$prom/-/ready" >/dev/null && break; sleep 0.1; done
-
 # promql QUERY OUTFILE: an instant query through the HTTP API.
 promql() { curl -s -G "http://$prom/api/v1/query" --data-urlencode "query=$1" >"$2"; }
+# The load starts once Prometheus has scraped the app: a rate needs a
+# sample from before it.
+for _ in $(seq 300); do
+  promql 'up{job="quickstart"}' "$TMP/up.json" 2>/dev/null
+  grep -q '"value":\[[0-9.]*,"1"\]' "$TMP/up.json" 2>/dev/null && break
+  sleep 0.1
+done
+check "Prometheus scrapes the quickstart (up == 1)" 1 "$(json "j['data']['result'][0]['value'][1]" "$TMP/up.json")"
 
 step "load"
 # Load: GET /pets/{id} for 4 s, and a scan of 300 random paths.
@@ -81,13 +87,13 @@ echo "     load: $n requests to GET /pets/{id}, 300 random 404 paths"
 step "query"
 q='sum by (route) (rate(hyperlane_http_requests_total{job="quickstart",method="GET",route="/pets/{id}"}[1m]))'
 rate="?"
-for _ in $(seq 100); do # up to 10 s for the scrapes after the load
+for _ in $(seq 100); do # the scrapes after the load
   promql "$q" "$TMP/rate.json"
-  rate=$(json "j['data']['result'][0]['value'][1] if j['data']['result'] else '0'" "$TMP/rate.json")
-  route=$(json "j['data']['result'][0]['metric'].get('route','') if j['data']['result'] else ''" "$TMP/rate.json")
-  [ "$rate" != "0" ] && [ "$rate" != "?" ] && break
-  sleep 0.1
+  grep -q '"value":\[[0-9.]*,"0"\]' "$TMP/rate.json" || break
+  sleep 0.2
 done
+rate=$(json "j['data']['result'][0]['value'][1] if j['data']['result'] else '0'" "$TMP/rate.json")
+route=$(json "j['data']['result'][0]['metric'].get('route','') if j['data']['result'] else ''" "$TMP/rate.json")
 if [ "$route" == "/pets/{id}" ] && python3 -c "import sys; sys.exit(0 if float('$rate') > 0 else 1)" 2>/dev/null; then
   ok "PromQL rate of GET /pets/{id} by route through Prometheus: $(printf '%.1f' "$rate") req/s"
 else fail "PromQL $q: $(cat "$TMP/rate.json")"; fi
