@@ -1,6 +1,7 @@
 package tracing
 
 import (
+	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -36,7 +37,9 @@ const (
 	keyPath       = attribute.Key("url.path")
 	keyScheme     = attribute.Key("url.scheme")
 	keyServer     = attribute.Key("server.address")
+	keyServerPort = attribute.Key("server.port")
 	keyClient     = attribute.Key("client.address")
+	keyClientPort = attribute.Key("client.port")
 	keyProto      = attribute.Key("network.protocol.version")
 	keyUserAgent  = attribute.Key("user_agent.original")
 	keyMethodOrig = attribute.Key("http.request.method_original")
@@ -54,10 +57,11 @@ func (t *tracer) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := t.prop.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
 		method := methodName(r.Method)
-		attrs := make([]attribute.KeyValue, 0, 8)
+		attrs := make([]attribute.KeyValue, 0, 10)
 		attrs = append(attrs, keyMethod.String(method), keyPath.String(r.URL.Path), keyScheme.String(scheme(r)),
-			keyServer.String(r.Host), keyClient.String(r.RemoteAddr),
 			keyProto.String(strconv.Itoa(r.ProtoMajor)+"."+strconv.Itoa(r.ProtoMinor)))
+		attrs = appendHostPort(attrs, keyServer, keyServerPort, r.Host)
+		attrs = appendHostPort(attrs, keyClient, keyClientPort, r.RemoteAddr)
 		if method != r.Method {
 			attrs = append(attrs, keyMethodOrig.String(r.Method))
 		}
@@ -115,6 +119,23 @@ func methodName(m string) string {
 		return m
 	}
 	return "_OTHER"
+}
+
+// appendHostPort adds host and port as the conventions split them: the
+// address without its port, and the port as a number when there is one.
+func appendHostPort(attrs []attribute.KeyValue, hostKey, portKey attribute.Key, hostport string) []attribute.KeyValue {
+	if hostport == "" {
+		return attrs
+	}
+	host, port, err := net.SplitHostPort(hostport)
+	if err != nil {
+		return append(attrs, hostKey.String(hostport)) // no port
+	}
+	attrs = append(attrs, hostKey.String(host))
+	if n, err := strconv.Atoi(port); err == nil {
+		attrs = append(attrs, portKey.Int(n))
+	}
+	return attrs
 }
 
 func scheme(r *http.Request) string {

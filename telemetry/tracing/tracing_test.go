@@ -133,6 +133,9 @@ func TestSpanPerRequestContinuesTheCallersTrace(t *testing.T) {
 			t.Errorf("%s = %q, want %q", k, got, want)
 		}
 	}
+	if got := a["client.address"].AsString(); got != "127.0.0.1" || a["client.port"].AsInt64() == 0 {
+		t.Errorf("client.address %q client.port %v, want 127.0.0.1 and the client's port", got, a["client.port"])
+	}
 	if got := a["http.response.status_code"].AsInt64(); got != 200 {
 		t.Errorf("http.response.status_code = %d, want 200", got)
 	}
