@@ -77,7 +77,7 @@ type contextState struct {
 	// For observers (observe.go): when the request arrived (set only
 	// while there are observers), the body bytes written, and the
 	// WebSocket connection the request became.
-	started time.Time
+	started time.Duration // since clockBase; 0 when not set
 	sent    int64
 	ws      *Conn
 }

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"runtime/debug"
-	"time"
 )
 
 // This file holds the life of a Context: the pooled state, the handles
@@ -74,7 +73,7 @@ func releaseContext(c *Context) {
 		clear(st.attrs)
 	}
 	st.query = nil
-	st.started, st.sent, st.ws = time.Time{}, 0, nil
+	st.started, st.sent, st.ws = 0, 0, nil
 	st.reqBody.reset()
 	st.server.contexts.Put(st)
 }

@@ -41,15 +41,31 @@ func (c *Context) OperationID() string {
 	return c.route.opID
 }
 
+// RouteID returns a small number that identifies the matched route: its
+// index in Server.Routes (registration order), or -1 when no route
+// matched. Telemetry indexes per-route state by it instead of hashing
+// the pattern on every request.
+func (c *Context) RouteID() int {
+	if !c.live() || c.route == nil {
+		return -1
+	}
+	return c.route.id
+}
+
 // Started returns when the request arrived. It is set only while the
 // server has an Observer (reading the clock costs time on every request);
 // it is the zero time otherwise.
 func (c *Context) Started() time.Time {
-	if !c.live() {
+	if !c.live() || c.started == 0 {
 		return time.Time{}
 	}
-	return c.started
+	return clockBase.Add(c.started)
 }
+
+// clockBase is the origin of Context.started: a duration since it is
+// read from the monotonic clock alone, which costs half of time.Now, and
+// time.Since of the Time it gives back reads only that clock again.
+var clockBase = time.Now()
 
 // RequestBytes returns the size of the request body: the bytes read from
 // it so far, or its Content-Length when it was not read; 0 when unknown.
@@ -116,7 +132,7 @@ func (c *Context) StreamStats() (StreamStats, bool) {
 
 // observeBegin runs the observers' Begin halves and notes the start time.
 func (s *Server) observeBegin(c *Context) {
-	c.started = time.Now()
+	c.started = max(time.Since(clockBase), 1) // 0 means "not set"
 	for _, o := range s.observers {
 		if o.Begin != nil {
 			o.Begin(c)

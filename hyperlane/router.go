@@ -95,6 +95,7 @@ type route struct {
 	groups   []*Group
 	tailName string
 	opID     string // Meta[MetaOperationID], read per request by telemetry
+	id       int    // index in router.routes: Context.RouteID
 
 	// overrideWarned is set once the route logged that one terminal
 	// helper overrode another (override.go), so it is logged once.
@@ -176,6 +177,7 @@ func (rt *router) add(method, pattern string, h Handler, groups []*Group, opts [
 		rt.static.add(mi, pattern, r)
 	}
 	rt.params.add(mi, pp, r)
+	r.id = len(rt.routes)
 	rt.routes = append(rt.routes, r)
 }
 

@@ -124,6 +124,7 @@ func TestReadyOnlyWhileServingAndNotDraining(t *testing.T) {
 		t.Error("Ready before Serve, want false")
 	}
 	rtServe(t, s)
+	rtWait(t, s.Serving(), "Serving")
 	if !s.Ready() {
 		t.Error("not Ready while serving, want true")
 	}

@@ -15,12 +15,6 @@ import (
 	"github.com/hyperlane-go/hyperlane/telemetry/metrics"
 )
 
-type allocWriter struct{ h http.Header }
-
-func (w *allocWriter) Header() http.Header         { return w.h }
-func (w *allocWriter) Write(b []byte) (int, error) { return len(b), nil }
-func (w *allocWriter) WriteHeader(int)             {}
-
 func TestMetricsAddNoAllocationOnKnownRoutes(t *testing.T) {
 	s := hyperlane.New(hyperlane.WithLogger(slog.New(slog.DiscardHandler)))
 	metrics.Install(s, metrics.Options{})

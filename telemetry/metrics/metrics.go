@@ -52,16 +52,19 @@ type Metrics struct {
 	inFlight prometheus.Gauge
 	server   *serverCollector
 
-	// series caches each label set's children: read without a lock,
-	// copied on the rare write (a label set seen for the first time).
-	// Their number is bounded by routes x methods x status classes.
-	series atomic.Pointer[map[seriesKey]*series]
+	// routes caches each label set's children, indexed by route
+	// (Context.RouteID + 1; 0 for unmatched requests), method and status
+	// class, so a request finds them without hashing a string. The slice
+	// is read without a lock and copied on the rare growth; a slot is
+	// filled once, under mu. Their number is bounded by routes x
+	// methods x status classes.
+	routes atomic.Pointer[[]*routeSeries]
 	mu     sync.Mutex
 }
 
-type seriesKey struct {
-	method, route, operation string
-	class                    uint8
+// routeSeries are one route's children, by method slot and status class.
+type routeSeries struct {
+	by [len(methodNames)][len(classNames)]atomic.Pointer[series]
 }
 
 type series struct {
@@ -108,8 +111,7 @@ func Install(s *hyperlane.Server, opts Options) *Metrics {
 			Help: "Requests being answered now, open WebSocket sessions and SSE streams included."}),
 		server: newServerCollector(ns, s),
 	}
-	empty := map[seriesKey]*series{}
-	m.series.Store(&empty)
+	m.routes.Store(new([]*routeSeries))
 	reg.MustRegister(m.requests, m.duration, m.reqSize, m.respSize, m.inFlight, m.server)
 	s.Observe(hyperlane.Observer{Begin: m.begin, End: m.end})
 	return m
@@ -136,14 +138,18 @@ func (m *Metrics) begin(*hyperlane.Context) { m.inFlight.Inc() }
 
 func (m *Metrics) end(c *hyperlane.Context) {
 	m.inFlight.Dec()
-	route := c.RoutePattern()
-	if route == "" {
-		route = Unmatched
+	id := c.RouteID() + 1
+	var rs *routeSeries
+	if routes := *m.routes.Load(); id < len(routes) {
+		rs = routes[id]
 	}
-	k := seriesKey{method: methodLabel(c.Method()), route: route, operation: c.OperationID(), class: statusClass(c.StatusCode())}
-	se := (*m.series.Load())[k]
+	if rs == nil {
+		rs = m.route(id)
+	}
+	mi, class := methodSlot(c.Method()), statusClass(c.StatusCode())
+	se := rs.by[mi][class].Load()
 	if se == nil {
-		se = m.add(k)
+		se = m.add(rs, c, mi, class)
 	}
 	se.requests.Inc()
 	if t := c.Started(); !t.IsZero() {
@@ -153,27 +159,40 @@ func (m *Metrics) end(c *hyperlane.Context) {
 	se.respSize.Observe(float64(c.ResponseBytes()))
 }
 
-// add makes the children of a label set seen for the first time.
-func (m *Metrics) add(k seriesKey) *series {
+// route returns the children of route slot id, growing the table.
+func (m *Metrics) route(id int) *routeSeries {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	old := *m.series.Load()
-	if se := old[k]; se != nil {
+	old := *m.routes.Load()
+	if id < len(old) && old[id] != nil {
+		return old[id]
+	}
+	next := make([]*routeSeries, max(len(old), id+1))
+	copy(next, old)
+	next[id] = new(routeSeries)
+	m.routes.Store(&next)
+	return next[id]
+}
+
+// add makes the children of a label set seen for the first time.
+func (m *Metrics) add(rs *routeSeries, c *hyperlane.Context, mi, class int) *series {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if se := rs.by[mi][class].Load(); se != nil {
 		return se
 	}
-	lv := []string{k.method, k.route, classNames[k.class], k.operation}
+	route := c.RoutePattern()
+	if route == "" {
+		route = Unmatched
+	}
+	lv := []string{methodNames[mi], route, classNames[class], c.OperationID()}
 	se := &series{
 		requests: m.requests.WithLabelValues(lv...),
 		duration: m.duration.WithLabelValues(lv...),
 		reqSize:  m.reqSize.WithLabelValues(lv...),
 		respSize: m.respSize.WithLabelValues(lv...),
 	}
-	next := make(map[seriesKey]*series, len(old)+1)
-	for key, v := range old {
-		next[key] = v
-	}
-	next[k] = se
-	m.series.Store(&next)
+	rs.by[mi][class].Store(se)
 	return se
 }
 
@@ -182,23 +201,28 @@ var classNames = [...]string{"other", "1xx", "2xx", "3xx", "4xx", "5xx"}
 
 // statusClass maps a status to its index in classNames. A handler that
 // set no status answered 200.
-func statusClass(code int) uint8 {
+func statusClass(code int) int {
 	if code == 0 {
 		return 2
 	}
 	if code < 100 || code > 599 {
 		return 0
 	}
-	return uint8(code / 100)
+	return code / 100
 }
 
-// methodLabel returns m when it is a standard method, OtherMethod
-// otherwise, so that invented methods add no series.
-func methodLabel(m string) string {
-	switch m {
-	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
-		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
-		return m
+// methodNames are the method label's values, by methodSlot: the nine
+// standard methods, then OtherMethod for any other, so that invented
+// methods add no series.
+var methodNames = [...]string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+	http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace, OtherMethod}
+
+// methodSlot maps a method to its index in methodNames.
+func methodSlot(m string) int {
+	for i, name := range methodNames[:len(methodNames)-1] {
+		if m == name {
+			return i
+		}
 	}
-	return OtherMethod
+	return len(methodNames) - 1
 }
