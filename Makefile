@@ -8,12 +8,13 @@ export HYPERLANE_ADDR
 STATICCHECK_VERSION := v0.8.2
 STATICCHECK := $(CURDIR)/bin/staticcheck-$(STATICCHECK_VERSION)
 # The modules lint covers: the library, the examples, the e2e and bench
-# tools and the backplane modules (each its own go.mod).
-MODULES := . examples e2e bench backplane/redis backplane/nats
+# tools, the backplane modules and telemetry (each its own go.mod).
+MODULES := . examples e2e bench backplane/redis backplane/nats telemetry
 # The modules make test covers: the library, the examples (their own
-# module, so what they show never grows the library's go.mod) and the
-# backplane modules (tests needing redis-server skip under -short without it).
-TEST_MODULES := . examples backplane/redis backplane/nats
+# module, so what they show never grows the library's go.mod), the
+# backplane modules (tests needing redis-server skip under -short without
+# it) and telemetry.
+TEST_MODULES := . examples backplane/redis backplane/nats telemetry
 
 .PHONY: run ui-assets test e2e bench bench-micro lint fuzz api.yaml check-api
 

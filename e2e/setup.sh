@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 need=()
-for pkg in curl wrk chromium openssl slowhttptest sslscan nginx redis-server; do
+for pkg in curl wrk chromium openssl slowhttptest sslscan nginx redis-server prometheus; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

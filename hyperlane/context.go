@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"sync/atomic"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 )
@@ -72,6 +73,13 @@ type contextState struct {
 	stream  *EventStream // the SSE stream, ended when the handler returns
 
 	rwWroteHeader bool // BufferedWriter's writer has its status
+
+	// For observers (observe.go): when the request arrived (set only
+	// while there are observers), the body bytes written, and the
+	// WebSocket connection the request became.
+	started time.Duration // since clockBase; 0 when not set
+	sent    int64
+	ws      *Conn
 }
 
 // Param is one path parameter of the matched route.

@@ -73,6 +73,7 @@ func releaseContext(c *Context) {
 		clear(st.attrs)
 	}
 	st.query = nil
+	st.started, st.sent, st.ws = 0, 0, nil
 	st.reqBody.reset()
 	st.server.contexts.Put(st)
 }

@@ -49,8 +49,10 @@ func (l *tunedListener) Accept() (net.Conn, error) {
 // limitListener blocks Accept while n connections are open, so excess
 // clients wait in the kernel's accept backlog instead of being reset.
 // A slot is held from accept until the connection is closed.
-func limitListener(ln net.Listener, n int) net.Listener {
-	return &limitedListener{Listener: ln, slots: make(chan struct{}, n), done: make(chan struct{})}
+// Each time Accept finds every slot taken it counts a wait in cc, and
+// notes that it is waiting until a slot frees.
+func limitListener(ln net.Listener, n int, cc *connCounter) net.Listener {
+	return &limitedListener{Listener: ln, slots: make(chan struct{}, n), done: make(chan struct{}), cc: cc}
 }
 
 type limitedListener struct {
@@ -58,13 +60,22 @@ type limitedListener struct {
 	slots     chan struct{}
 	done      chan struct{}
 	closeOnce sync.Once
+	cc        *connCounter
 }
 
 func (l *limitedListener) Accept() (net.Conn, error) {
 	select {
 	case l.slots <- struct{}{}:
-	case <-l.done:
-		return nil, net.ErrClosed
+	default:
+		l.cc.limitWaits.Add(1)
+		l.cc.atLimit.Store(true)
+		select {
+		case l.slots <- struct{}{}:
+			l.cc.atLimit.Store(false)
+		case <-l.done:
+			l.cc.atLimit.Store(false)
+			return nil, net.ErrClosed
+		}
 	}
 	c, err := l.Listener.Accept()
 	if err != nil {

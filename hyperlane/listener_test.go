@@ -55,7 +55,7 @@ func TestLimitListenerHoldsASlotPerOpenConnection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln := limitListener(inner, 1)
+	ln := limitListener(inner, 1, new(connCounter))
 	defer ln.Close()
 	dial := func() {
 		c, err := net.Dial("tcp", inner.Addr().String())
@@ -94,7 +94,7 @@ func TestLimitedConnKeepsTCPFeatures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln := limitListener(inner, 1)
+	ln := limitListener(inner, 1, new(connCounter))
 	defer ln.Close()
 	client, err := net.Dial("tcp", inner.Addr().String())
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 )
 
 // ErrServerClosing is the cause a WebSocket connection or event stream
@@ -19,6 +20,8 @@ type realtime struct {
 	once   sync.Once
 	ctx    context.Context // cancelled with ErrServerClosing by Shutdown
 	cancel context.CancelCauseFunc
+
+	streams atomic.Int64 // event streams open, for Server.Stats
 
 	mu    sync.Mutex
 	conns map[*Conn]struct{}

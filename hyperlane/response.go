@@ -127,7 +127,9 @@ func (c *Context) Write(b []byte) (int, error) {
 	}
 	if c.committed {
 		c.extendWriteDeadline()
-		return c.w.Write(b)
+		n, err := c.w.Write(b)
+		c.sent += int64(n)
+		return n, err
 	}
 	c.body = append(c.body, b...)
 	return len(b), nil
@@ -350,7 +352,8 @@ func (c *Context) writeOut(final bool) error {
 	if len(c.body) == 0 || !bodyAllowed(status) {
 		return nil
 	}
-	_, err := c.w.Write(c.body)
+	n, err := c.w.Write(c.body)
+	c.sent += int64(n)
 	return err
 }
 

@@ -94,6 +94,8 @@ type route struct {
 	handler  Handler
 	groups   []*Group
 	tailName string
+	opID     string // Meta[MetaOperationID], read per request by telemetry
+	id       int    // index in router.routes: Context.RouteID
 
 	// overrideWarned is set once the route logged that one terminal
 	// helper overrode another (override.go), so it is logged once.
@@ -168,12 +170,14 @@ func (rt *router) add(method, pattern string, h Handler, groups []*Group, opts [
 		o(&r.info)
 	}
 	r.handler = r.info.wrap(h)
+	r.opID, _ = r.info.Meta[MetaOperationID].(string)
 	rt.shapes[method+" "+cp.shape] = r
 	rt.byPattern[mi][cp.chi] = r
 	if cp.static {
 		rt.static.add(mi, pattern, r)
 	}
 	rt.params.add(mi, pp, r)
+	r.id = len(rt.routes)
 	rt.routes = append(rt.routes, r)
 }
 
@@ -304,11 +308,17 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 // draining included.
 func (s *Server) serveContext(c *Context, groups []*Group, handler Handler) {
 	c.reqBody.install(c)
+	if s.observers != nil {
+		s.observeBegin(c)
+	}
 	s.closeWhileDraining(c.w)
 	s.run(c, groups, handler)
 	// An error here means the client went away; there is no one left to
 	// tell.
 	_ = c.writeBuffered()
+	if s.observers != nil {
+		s.observeEnd(c)
+	}
 	releaseContext(c)
 }
 

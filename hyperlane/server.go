@@ -39,6 +39,7 @@ type Server struct {
 	panicHook    func(*Context, any)
 	missing      Handler // 404, 405 and automatic OPTIONS
 	commands     []Command
+	observers    []Observer // nil without any: the hot path checks only that
 
 	mu        sync.Mutex
 	http      *http.Server
@@ -54,6 +55,7 @@ type Server struct {
 	draining  atomic.Bool // Drain began: responses say Connection: close
 	listener  *pausableListener
 	clock     coarseClock // ticks while serving, for renewFinalWriteDeadline
+	conns     connCounter // connections open and waiting, for Stats
 
 	contexts       sync.Pool                     // *contextState, each made for this server
 	contextMisused atomic.Bool                   // a released Context was used: logged once
@@ -194,7 +196,7 @@ func (s *Server) Serve(ln net.Listener) error {
 	pl := newPausableListener(ln)
 	ln = pl
 	if s.settings.maxConns > 0 {
-		ln = limitListener(ln, s.settings.maxConns)
+		ln = limitListener(ln, s.settings.maxConns, &s.conns)
 	}
 	// net/http runs this after it closed its listeners, so ShuttingDown
 	// and OnShutdown fire when no new connection can arrive.
@@ -240,6 +242,7 @@ func (s *Server) httpServer() (*http.Server, error) {
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 		Protocols:         new(http.Protocols),
 		ConnContext:       withConnDeadline,
+		ConnState:         s.conns.track,
 	}
 	srv.Protocols.SetHTTP1(true)
 	srv.Protocols.SetHTTP2(true)

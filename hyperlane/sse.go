@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -76,6 +77,13 @@ type EventStream struct {
 	lastWrite    time.Time
 	timer        *time.Timer
 	stopShutdown func() bool
+
+	// For observers: when the stream began, the events and bytes sent,
+	// and the server's count of open streams.
+	began  time.Time
+	events atomic.Uint64
+	bytes  atomic.Int64
+	open   *atomic.Int64
 }
 
 // SSE turns the response into an event stream: it sends the status 200
@@ -120,6 +128,9 @@ func (c *Context) SSE(opts ...SSEOption) *EventStream {
 	es.mu.Lock()
 	defer es.mu.Unlock()
 	es.lastWrite = time.Now()
+	es.began = es.lastWrite
+	es.open = &c.server.rt.streams
+	es.open.Add(1)
 	es.stopShutdown = context.AfterFunc(c.server.rt.shutdownContext(c.server), func() { es.cancel(ErrServerClosing) })
 	if cfg.heartbeat > 0 {
 		es.timer = time.AfterFunc(cfg.heartbeat, es.beat)
@@ -142,7 +153,11 @@ func (es *EventStream) Send(e Event) error {
 		return err
 	}
 	es.buf = b
-	return es.writeLocked(b)
+	if err := es.writeLocked(b); err != nil {
+		return err
+	}
+	es.events.Add(1)
+	return nil
 }
 
 // Comment writes a comment line, which clients ignore; heartbeats are
@@ -197,6 +212,7 @@ func (es *EventStream) writeLocked(b []byte) error {
 		return err
 	}
 	es.lastWrite = time.Now()
+	es.bytes.Add(int64(len(b)))
 	return nil
 }
 
@@ -236,6 +252,10 @@ func (es *EventStream) end() {
 		setDeadline(es.w, time.Now().Add(es.cfg.writeTimeout), false)
 	}
 	es.cancel(errStreamEnded)
+	if es.open != nil {
+		es.open.Add(-1)
+		es.open = nil
+	}
 }
 
 // appendEvent encodes e in the text/event-stream format.

@@ -201,6 +201,7 @@ func (s *Server) serveWebSocket(c *Context, h WebSocketHandler, cfg *wsConfig) (
 	}
 	c.Status(http.StatusSwitchingProtocols) // what access logs and response middleware see
 	ws := newConn(c, raw, hw.conn, cfg)
+	ws.began, c.ws = time.Now(), ws
 	s.rt.track(ws)
 	ws.start(shutdown)
 	defer func() {

@@ -72,6 +72,8 @@ type Conn struct {
 	pingTimer    *time.Timer
 	stopShutdown func() bool
 	messages     atomic.Uint64 // data messages read so far
+	sent         atomic.Uint64 // data messages written so far
+	began        time.Time     // the upgrade, for observers
 
 	wmu        sync.Mutex
 	writers    int       // writes in flight
@@ -158,6 +160,7 @@ func (ws *Conn) Write(ctx context.Context, typ MessageType, p []byte) error {
 	if err != nil {
 		return ws.writeFailed(ctx, err)
 	}
+	ws.sent.Add(1)
 	return nil
 }
 

@@ -24,7 +24,8 @@ type Handler[I, O any] func(c *hyperlane.Context, in *I) (*O, error)
 
 // Get registers a typed GET operation on pattern and documents it. Like
 // every typed operation, its route carries the operation id as
-// hyperlane.Meta("openapi.operationId", id), visible in Server.Routes.
+// hyperlane.Meta(hyperlane.MetaOperationID, id), visible in Server.Routes
+// and to telemetry through Context.OperationID.
 // r is the API or a Group of it (NewGroup), whose prefix and defaults
 // the operation takes.
 func Get[I, O any](r Registrar, pattern string, h Handler[I, O], opts ...Option) {
@@ -151,7 +152,7 @@ func register[I, O any](r Registrar, method, pattern string, h Handler[I, O], op
 		fail(err)
 	}
 	op.name = fmt.Sprintf("operation %q (%s %s)", d.id, method, full)
-	routeOpts := []hyperlane.RouteOption{hyperlane.Meta("openapi.operationId", d.id)}
+	routeOpts := []hyperlane.RouteOption{hyperlane.Meta(hyperlane.MetaOperationID, d.id)}
 	if len(cfg.limiters) > 0 {
 		routeOpts = append(routeOpts, limitRoute(cfg.limiters)) // outermost: before auth and binding
 	}

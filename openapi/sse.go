@@ -121,7 +121,7 @@ func SSE[I, E any](r Registrar, pattern string, h StreamHandler[I, E], opts ...O
 	if err := compileValidation(in, doc, api.r31.SpecEns().ComponentsEns().Schemas); err != nil {
 		fail(err)
 	}
-	routeOpts := []hyperlane.RouteOption{hyperlane.Meta("openapi.operationId", d.id)}
+	routeOpts := []hyperlane.RouteOption{hyperlane.Meta(hyperlane.MetaOperationID, d.id)}
 	if len(cfg.limiters) > 0 {
 		routeOpts = append(routeOpts, limitRoute(cfg.limiters)) // outermost: before auth and binding
 	}

@@ -77,7 +77,7 @@ func WriteChart(w io.Writer, s *Summary) {
 			switch r.Contender {
 			case "hyperlane":
 				fill = "#d9480f"
-			case "hyperlane-nodeadline":
+			case "hyperlane-nodeadline", Metrics:
 				fill = "#f0a070"
 			case Ceiling, "fiber":
 				fill = "#c8c8c8"

@@ -82,9 +82,9 @@ type Scenario struct {
 
 // Scenarios lists the workloads in the order they are run and shown.
 var Scenarios = []Scenario{
-	{"plaintext", "plaintext GET /", []string{"ceiling", "nethttp", "servemux", "chi", "gin", "echo", "fiber", "hyperlane", "hyperlane-nodeadline"}},
+	{"plaintext", "plaintext GET /", []string{"ceiling", "nethttp", "servemux", "chi", "gin", "echo", "fiber", "hyperlane", "hyperlane-nodeadline", Metrics}},
 	{"json", "JSON GET /json", []string{"nethttp", "servemux", "chi", "gin", "echo", "fiber", "hyperlane"}},
-	{"param", "param GET /users/{id}", []string{"nethttp", "servemux", "chi", "gin", "echo", "fiber", "hyperlane"}},
+	{"param", "param GET /users/{id}", []string{"nethttp", "servemux", "chi", "gin", "echo", "fiber", "hyperlane", Metrics}},
 	{"typed", "typed POST /pets/{id}?verbose=true", []string{"nethttp", "chi", "huma", "hyperlane"}},
 	{"websocket", "WebSocket echo", []string{"nethttp", "hyperlane"}},
 }
@@ -119,7 +119,12 @@ var labels = map[string]string{
 	"hyperlane": "hyperlane",
 
 	"hyperlane-nodeadline": "hyperlane, write deadline off",
+	Metrics:                "hyperlane + Prometheus metrics",
 }
+
+// Metrics is the contender that is Hyperlane with telemetry/metrics
+// installed, to measure what the metrics cost per request.
+const Metrics = "hyperlane+metrics"
 
 // Load reads a run from a JSON file.
 func Load(path string) (*Run, error) {

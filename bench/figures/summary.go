@@ -183,6 +183,10 @@ func (s *Summary) Checks() []Check {
 		p, ok2 := ratio(sc, "chi")
 		out = append(out, Check{sc + ": ratio ≥ chi's", fmt.Sprintf("%.3f vs %.3f", h, p), h >= p, ok1 && ok2})
 	}
+	for _, sc := range []string{"plaintext", "param"} {
+		m := s.Paired(sc, Metrics, "hyperlane")
+		out = append(out, Check{sc + ": with metrics ≥ 0.95× without (paired)", m.String(), m.Median >= 0.95, m.Median > 0})
+	}
 	t := s.Paired("typed", "hyperlane", "huma")
 	out = append(out, Check{"typed: ≥ 1.3× huma v2 (paired)", t.String(), t.Median >= 1.3, t.Median > 0})
 	return out

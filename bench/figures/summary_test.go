@@ -189,3 +189,33 @@ func TestNoisyMeasurementsAreSetAside(t *testing.T) {
 		t.Errorf("all noisy: row = %+v, want every kept round, marked noisy", row)
 	}
 }
+
+func TestMetricsContenderIsShownAndJudged(t *testing.T) {
+	s := Summarize(testRun(map[string][]float64{
+		Ceiling:     {200, 200},
+		Baseline:    {100, 100},
+		"hyperlane": {100, 100},
+		Metrics:     {96, 94},
+	}))
+	var page, chart bytes.Buffer
+	WritePage(&page, s, "benchmarks.svg", "", nil)
+	WriteChart(&chart, s)
+	if !strings.Contains(page.String(), "| hyperlane + Prometheus metrics | 95 |") {
+		t.Errorf("page lacks the metrics contender's row:\n%s", page.String())
+	}
+	if !strings.Contains(chart.String(), "hyperlane + Prometheus metrics") {
+		t.Error("chart lacks the metrics contender")
+	}
+	var found bool
+	for _, c := range s.Checks() {
+		if c.Target == "plaintext: with metrics ≥ 0.95× without (paired)" {
+			found = true
+			if !c.Known || !c.Met || c.Figure != "0.95 (0.94–0.96)" {
+				t.Errorf("metrics check = %+v, want known, met, 0.95 (0.94–0.96)", c)
+			}
+		}
+	}
+	if !found {
+		t.Error("no check of the metrics cost")
+	}
+}

@@ -17,6 +17,11 @@ var hyperlaneRoutes []func(s *hyperlane.Server)
 // serveHyperlane is Hyperlane with its default (safe) settings: header,
 // idle, read-idle and write-idle timeouts, body limit, TCP_NODELAY.
 func serveHyperlane(addr string) error {
+	return newHyperlane(addr).Run(context.Background())
+}
+
+// newHyperlane builds the server serveHyperlane runs.
+func newHyperlane(addr string) *hyperlane.Server {
 	s := hyperlane.New(hyperlane.WithAddr(addr),
 		hyperlane.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
 	s.Get("/", func(c *hyperlane.Context) error { return c.Text(200, helloText) })
@@ -25,5 +30,5 @@ func serveHyperlane(addr string) error {
 	for _, add := range hyperlaneRoutes {
 		add(s)
 	}
-	return s.Run(context.Background())
+	return s
 }

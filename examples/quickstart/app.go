@@ -4,6 +4,7 @@ import (
 	"log/slog"
 
 	"github.com/hyperlane-go/hyperlane/hyperlane"
+	"github.com/hyperlane-go/hyperlane/telemetry/metrics"
 )
 
 // newApp builds the quickstart server for one process; tests call it to
@@ -25,8 +26,10 @@ func newClusterApp(logger *slog.Logger, cl *cluster, opts ...hyperlane.Option) (
 		return nil, err
 	}
 	s := hyperlane.New(append([]hyperlane.Option{hyperlane.WithLogger(logger)}, opts...)...)
+	m := metrics.Install(s, metrics.Options{})
 	registerCore(s)
-	registerRealtime(s, conn)
+	chat := registerRealtime(s, conn)
 	registerPets(s)
+	registerObservability(s, m, chat)
 	return s, nil
 }

@@ -29,7 +29,9 @@ const (
 //	GET /events          SSE: ids 1..n, one per interval, resuming after Last-Event-ID
 //	                     (a typed operation, registered in pets.go with the Pet API)
 //	GET /metrics/stream  SSE: goroutines, heap, uptime and requests served, each second
-func registerRealtime(s *hyperlane.Server, conn connected) {
+//
+// It returns the chat, whose hub the metrics watch.
+func registerRealtime(s *hyperlane.Server, conn connected) *chatroom.Chat {
 	start := time.Now()
 	var served atomic.Uint64
 	s.RequestMiddleware(func(c *hyperlane.Context) error {
@@ -49,6 +51,7 @@ func registerRealtime(s *hyperlane.Server, conn connected) {
 	s.Get("/metrics/stream", func(c *hyperlane.Context) error {
 		return streamMetrics(c, start, &served)
 	})
+	return chat
 }
 
 // echoSocket sends every message back as it came, text or binary.

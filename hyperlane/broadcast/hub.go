@@ -63,6 +63,8 @@ type Hub[T any] struct {
 	life sync.RWMutex
 	done bool // guarded by life
 
+	counts counts // for Stats
+
 	mu     sync.RWMutex
 	rooms  map[string][]*Subscription[T]
 	byID   map[string]*Subscription[T]
@@ -202,7 +204,11 @@ func (h *Hub[T]) publish(d Delivery[T]) error {
 	if h.done {
 		return ErrClosed
 	}
-	return h.bp.Publish(d)
+	err := h.bp.Publish(d)
+	if err != nil && !errors.Is(err, ErrNoSubscriber) && !errors.Is(err, ErrClosed) {
+		h.counts.publishErrors.Add(1)
+	}
+	return err
 }
 
 // deliver hands d to this process's subscribers; the backplane calls it.

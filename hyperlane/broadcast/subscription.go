@@ -80,6 +80,7 @@ func (s *Subscription[T]) offer(msg T) bool {
 	default:
 	}
 	if s.h.policy == Disconnect {
+		s.h.counts.disconnected.Add(1)
 		s.err = ErrSlowConsumer
 		close(s.ch)
 		return false
@@ -88,6 +89,7 @@ func (s *Subscription[T]) offer(msg T) bool {
 		select {
 		case <-s.ch:
 			s.dropped.Add(1)
+			s.h.counts.dropped.Add(1)
 		default:
 		}
 		select {

@@ -131,6 +131,10 @@ func (ch *Chat) Register(r Router, path string) {
 	r.Get(path+"/events", ch.Events)
 }
 
+// Stats returns the figures of the chat's hub (rooms, members,
+// slow-consumer disconnects), for metrics.WatchHub.
+func (ch *Chat) Stats() broadcast.Stats { return ch.hub.Stats() }
+
 // Close ends every subscription; connected clients are closed by the
 // server's shutdown.
 func (ch *Chat) Close() { _ = ch.hub.Close() }
