@@ -342,8 +342,14 @@ func (s *Server) OnShutdown(fn func()) {
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	s.stopped = true
-	srv := s.http
+	srv, ln := s.http, s.listener
 	s.mu.Unlock()
+	if ln != nil {
+		// Refuse new clients before the OnShutdown hooks run, also when
+		// Serve has published the server but net/http has not yet begun
+		// to track the listener (its Shutdown would not close it).
+		ln.pause()
+	}
 	defer s.drainOnce.Do(func() { close(s.drained) })
 	if srv == nil {
 		s.beginShutdown()
