@@ -134,8 +134,8 @@ if req:
     bad = {k: a.get(k) for k, v in want.items() if a.get(k) != v}
     check("its attributes: route, method, status, path, operationId, request id", not bad, str(bad))
 sse = [s for s in spans if s["name"] == "sse /events"]
-check("the event stream has its own span counting 2 events sent",
-      len(sse) == 1 and sse[0]["attributes"].get("hyperlane.stream.messages_sent") == "2", str(sse)[:300])
+check("the event stream has its own span counting the 3 events sent (2 counts, then done)",
+      len(sse) == 1 and sse[0]["attributes"].get("hyperlane.stream.messages_sent") == "3", str(sse)[:300])
 PY
 while read -r verdict rest; do # one line per check, counted as lib.sh's ok and fail do
   if [ "$verdict" == ok ]; then ok "$rest"; else fail "$rest"; fi

@@ -98,8 +98,12 @@ func DecodeDelivery[T any](codec Codec[T], frame []byte, limit int) (Delivery[T]
 // field reads a uvarint length and that many bytes.
 func field(b []byte) (val, rest []byte, ok bool) {
 	n, k := binary.Uvarint(b)
-	if k <= 0 || n > maxName || n > uint64(len(b)-k) {
+	if k <= 0 || n > maxName {
 		return nil, nil, false
 	}
-	return b[k : k+int(n)], b[k+int(n):], true
+	end := k + int(n) // #nosec G115 -- n <= maxName
+	if end > len(b) {
+		return nil, nil, false
+	}
+	return b[k:end], b[end:], true
 }
