@@ -3,9 +3,11 @@ package hyperlane_test
 import (
 	"bufio"
 	"context"
+	"io"
 	"net"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/coder/websocket"
 	"github.com/hyperlane-go/hyperlane/hyperlane"
@@ -137,5 +139,80 @@ func TestReadyOnlyWhileServingAndNotDraining(t *testing.T) {
 	rtWait(t, done, "Drain")
 	if s.Ready() {
 		t.Error("Ready after Drain, want false")
+	}
+}
+
+// TestReadinessProbeMidDrainOverASocket is the load balancer's view: a
+// probe on a connection kept alive from before the drain, sent while a
+// slow request still holds the drain open, is answered 503 (and told to
+// close), so the balancer takes the instance out before it is gone.
+func TestReadinessProbeMidDrainOverASocket(t *testing.T) {
+	s, _ := rtServer()
+	s.Get("/ready", func(c *hyperlane.Context) error {
+		if !s.Ready() {
+			return c.Text(http.StatusServiceUnavailable, "draining")
+		}
+		return c.Text(http.StatusOK, "ready")
+	})
+	entered, release := make(chan struct{}), make(chan struct{})
+	s.Get("/slow", func(c *hyperlane.Context) error {
+		close(entered)
+		<-release
+		return c.Text(http.StatusOK, "done")
+	})
+	addr := rtServe(t, s)
+
+	probe, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer probe.Close()
+	_ = probe.SetDeadline(time.Now().Add(rtGuard))
+	br := bufio.NewReader(probe)
+	ask := func() *http.Response {
+		t.Helper()
+		if _, err := io.WriteString(probe, "GET /ready HTTP/1.1\r\nHost: lb\r\n\r\n"); err != nil {
+			t.Fatalf("probe write: %v", err)
+		}
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatalf("probe read: %v", err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		_ = resp.Body.Close()
+		return resp
+	}
+	if resp := ask(); resp.StatusCode != http.StatusOK {
+		t.Fatalf("probe before the drain: %d, want 200", resp.StatusCode)
+	}
+
+	slow := make(chan error, 1)
+	go func() {
+		resp, err := http.Get("http://" + addr + "/slow")
+		if err == nil {
+			_ = resp.Body.Close()
+		}
+		slow <- err
+	}()
+	rtWait(t, entered, "the slow request")
+	drained := make(chan error, 1)
+	go func() { drained <- s.Drain(context.Background()) }()
+	rtEventually(t, func() bool { return !s.Ready() }, "the drain to begin")
+
+	resp := ask() // the same connection, mid-drain
+	if resp.StatusCode != http.StatusServiceUnavailable || !resp.Close {
+		t.Errorf("probe mid-drain: %d, Connection close %v; want 503 and close", resp.StatusCode, resp.Close)
+	}
+	select {
+	case err := <-drained:
+		t.Fatalf("Drain returned (%v) while a request was still being answered", err)
+	default:
+	}
+	close(release)
+	if err := rtWait(t, slow, "the slow request's answer"); err != nil {
+		t.Errorf("the slow request failed during the drain: %v", err)
+	}
+	if err := rtWait(t, drained, "Drain"); err != nil {
+		t.Errorf("Drain: %v", err)
 	}
 }
