@@ -9,7 +9,8 @@
 #     series;
 #   - otlpreceiver (e2e/otlpreceiver, decoding the protobuf with
 #     go.opentelemetry.io/proto/otlp) receives the spans of a request sent
-#     with a traceparent, and of an event stream, whose attributes are
+#     with a traceparent, of an event stream and of a WebSocket session
+#     (npm ws), whose attributes are
 #     checked.
 source "$(dirname "$0")/../lib.sh"
 SECONDS=0
@@ -113,8 +114,21 @@ trace=4bf92f3577b34da6a3ce929d0e0e4736 parent=00f067aa0ba902b7
 curl -s -D "$TMP/headers.txt" -o /dev/null -H "traceparent: 00-$trace-$parent-01" -H "X-Request-Id: e2e-obs-1" "http://$app/pets/1"
 check_contains "the response carries the request span's traceparent" "traceparent: 00-$trace-" "$(tr -d '\r' <"$TMP/headers.txt" | tr 'A-Z' 'a-z')"
 curl -s -o /dev/null "http://$app/events?n=2&interval=10ms"
+# A WebSocket session through npm's ws client: three messages echoed,
+# then a normal close.
+(cd "$E2E_DIR" && node --input-type=module -e '
+import WebSocket from "ws";
+const ws = new WebSocket(process.argv[1]);
+let echoed = 0;
+const guard = setTimeout(() => { console.error("no echo"); process.exit(1); }, 10000);
+ws.on("open", () => { for (const m of ["a", "b", "c"]) ws.send(m); });
+ws.on("message", () => { if (++echoed === 3) ws.close(1000, "bye"); });
+ws.on("close", () => { clearTimeout(guard); process.exit(echoed === 3 ? 0 : 1); });
+ws.on("error", (e) => { console.error(e.message); process.exit(1); });
+' "ws://$app/ws") && ok "a WebSocket client had three messages echoed on /ws" || fail "the WebSocket session on /ws"
 for _ in $(seq 100); do # the exporter sends every 200 ms
-  grep -q '"name":"sse /events"' "$SPANS" && grep -q "\"trace_id\":\"$trace\"" "$SPANS" && break
+  grep -q '"name":"sse /events"' "$SPANS" && grep -q '"name":"websocket /ws"' "$SPANS" &&
+    grep -q "\"trace_id\":\"$trace\"" "$SPANS" && break
   sleep 0.1
 done
 python3 - "$SPANS" "$trace" "$parent" <<'PY' >"$TMP/span-checks.txt"
@@ -136,6 +150,11 @@ if req:
 sse = [s for s in spans if s["name"] == "sse /events"]
 check("the event stream has its own span counting the 3 events sent (2 counts, then done)",
       len(sse) == 1 and sse[0]["attributes"].get("hyperlane.stream.messages_sent") == "3", str(sse)[:300])
+ws = [s for s in spans if s["name"] == "websocket /ws"]
+check("the WebSocket session has its own span counting 3 messages each way",
+      len(ws) == 1 and ws[0]["attributes"].get("hyperlane.stream.messages_received") == "3"
+      and ws[0]["attributes"].get("hyperlane.stream.messages_sent") == "3"
+      and int(ws[0]["end_unix_nano"]) > int(ws[0]["start_unix_nano"]), str(ws)[:400])
 PY
 while read -r verdict rest; do # one line per check, counted as lib.sh's ok and fail do
   if [ "$verdict" == ok ]; then ok "$rest"; else fail "$rest"; fi
