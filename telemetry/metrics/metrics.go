@@ -49,7 +49,9 @@ type Metrics struct {
 	duration *prometheus.HistogramVec
 	reqSize  *prometheus.HistogramVec
 	respSize *prometheus.HistogramVec
-	inFlight prometheus.Gauge
+	// inFlight is an integer read at scrape time: an atomic add is cheaper
+	// per request than a float gauge's compare-and-swap loop.
+	inFlight atomic.Int64
 	server   *serverCollector
 
 	// routes caches each label set's children, indexed by route
@@ -107,12 +109,13 @@ func Install(s *hyperlane.Server, opts Options) *Metrics {
 			Help: "Request body size: bytes read, or Content-Length when unread.", Buckets: sizes}, labels),
 		respSize: prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: ns, Subsystem: "http", Name: "response_size_bytes",
 			Help: "Response body bytes Hyperlane wrote (buffered bodies, streamed writes, SSE events).", Buckets: sizes}, labels),
-		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Subsystem: "http", Name: "requests_in_flight",
-			Help: "Requests being answered now, open WebSocket sessions and SSE streams included."}),
 		server: newServerCollector(ns, s),
 	}
+	inFlight := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: ns, Subsystem: "http", Name: "requests_in_flight",
+		Help: "Requests being answered now, open WebSocket sessions and SSE streams included."},
+		func() float64 { return float64(m.inFlight.Load()) })
 	m.routes.Store(new([]*routeSeries))
-	reg.MustRegister(m.requests, m.duration, m.reqSize, m.respSize, m.inFlight, m.server)
+	reg.MustRegister(m.requests, m.duration, m.reqSize, m.respSize, inFlight, m.server)
 	s.Observe(hyperlane.Observer{Begin: m.begin, End: m.end})
 	return m
 }
@@ -134,10 +137,10 @@ func (m *Metrics) Serve(c *hyperlane.Context) error {
 	return nil
 }
 
-func (m *Metrics) begin(*hyperlane.Context) { m.inFlight.Inc() }
+func (m *Metrics) begin(*hyperlane.Context) { m.inFlight.Add(1) }
 
 func (m *Metrics) end(c *hyperlane.Context) {
-	m.inFlight.Dec()
+	m.inFlight.Add(-1)
 	id := c.RouteID() + 1
 	var rs *routeSeries
 	if routes := *m.routes.Load(); id < len(routes) {
