@@ -2,6 +2,7 @@ package hyperlane
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -11,6 +12,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 )
@@ -221,6 +223,10 @@ func (s *streamWriter) ctx() *Context { return (*Context)(s) }
 func (s *streamWriter) Header() http.Header { return s.w.Header() }
 
 func (s *streamWriter) WriteHeader(code int) {
+	if code == http.StatusRequestedRangeNotSatisfiable && s.status == 0 {
+		s.rangeProblem()
+		return
+	}
 	if code >= 200 && s.status == 0 {
 		s.status = code
 	}
@@ -228,6 +234,9 @@ func (s *streamWriter) WriteHeader(code int) {
 }
 
 func (s *streamWriter) Write(p []byte) (int, error) {
+	if s.status == http.StatusRequestedRangeNotSatisfiable {
+		return len(p), nil // http.Error's text, replaced by rangeProblem
+	}
 	if s.status == 0 {
 		s.status = http.StatusOK
 	}
@@ -263,6 +272,28 @@ func (s *streamWriter) ReadFrom(r io.Reader) (int64, error) {
 		}
 	}
 	return total, nil
+}
+
+// rangeProblem answers a Range that matches no byte of the file as every
+// other refusal is answered, application/problem+json, where
+// http.ServeContent sends text/plain through http.Error; the
+// Content-Range it set ("bytes */size") stays, and the text it writes
+// next is dropped.
+func (s *streamWriter) rangeProblem() {
+	c := s.ctx()
+	const status = http.StatusRequestedRangeNotSatisfiable
+	body, err := json.Marshal(&HTTPError{Type: "about:blank", Status: status, Title: http.StatusText(status),
+		Detail:   "the Range matches no byte of the file; its size is in Content-Range",
+		Instance: MountPrefix(c.r) + c.r.URL.Path})
+	if err != nil {
+		body = nil // HTTPError of strings and an int always encodes
+	}
+	h := c.w.Header()
+	h["Content-Type"] = valProblem
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	s.status = status
+	c.w.WriteHeader(status)
+	_, _ = c.w.Write(body)
 }
 
 // Unwrap returns the client's writer, for http.ResponseController.

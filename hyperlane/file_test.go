@@ -2,6 +2,7 @@ package hyperlane_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -104,7 +105,8 @@ func TestFileServing(t *testing.T) {
 			map[string]string{"Content-Range": "bytes 2-5/10", "X-Status": "206"}},
 		{"suffix Range", "/disk/digits.txt", []string{"Range", "bytes=-3"}, 206, "789", nil},
 		{"multi-range is multipart", "/mem/digits.txt", []string{"Range", "bytes=0-1,8-9"}, 206, "", nil},
-		{"unsatisfiable Range is 416", "/mem/digits.txt", []string{"Range", "bytes=50-60"}, 416, "", map[string]string{"X-Status": "416"}},
+		{"unsatisfiable Range is 416 problem+json", "/mem/digits.txt", []string{"Range", "bytes=50-60"}, 416, "",
+			map[string]string{"X-Status": "416", "Content-Type": "application/problem+json", "Content-Range": "bytes */10"}},
 		{"If-None-Match with the ETag is 304 (memory)", "/mem/hello.txt", []string{"If-None-Match", memETag}, 304, "", map[string]string{"X-Status": "304"}},
 		{"If-None-Match with the ETag is 304 (disk)", "/disk/hello.txt", []string{"If-None-Match", diskETag}, 304, "", nil},
 		{"If-None-Match with another ETag is 200", "/mem/hello.txt", []string{"If-None-Match", `"other"`}, 200, "hello, memory", nil},
@@ -231,4 +233,31 @@ func TestFileOverRealServer(t *testing.T) {
 			t.Fatalf("got %d, Content-Length %d, %d body bytes", resp.StatusCode, resp.ContentLength, len(b))
 		}
 	})
+}
+
+// TestUnsatisfiableRangeOverASocket: the client reads a whole
+// problem+json body, framed by its Content-Length, and the connection
+// stays usable.
+func TestUnsatisfiableRangeOverASocket(t *testing.T) {
+	s, _ := rtServer()
+	s.Get("/f", func(c *hyperlane.Context) error {
+		return c.FileFS(fstest.MapFS{"d.txt": {Data: []byte("0123456789")}}, "d.txt")
+	})
+	addr := rtServe(t, s)
+	client := &http.Client{Transport: &http.Transport{MaxConnsPerHost: 1}}
+	for range 2 { // the second request reuses the connection
+		req, _ := http.NewRequest("GET", "http://"+addr+"/f", nil)
+		req.Header.Set("Range", "bytes=50-")
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var p hyperlane.HTTPError
+		err = json.NewDecoder(resp.Body).Decode(&p)
+		_ = resp.Body.Close()
+		if err != nil || resp.StatusCode != 416 || p.Status != 416 || p.Detail == "" ||
+			resp.Header.Get("Content-Type") != "application/problem+json" || resp.Header.Get("Content-Range") != "bytes */10" {
+			t.Fatalf("416: %d %+v (%v), headers %v", resp.StatusCode, p, err, resp.Header)
+		}
+	}
 }
