@@ -21,8 +21,9 @@ import (
 // first event (or Open) nothing is written, so an error returned before
 // it is answered as problem+json, like any typed operation's, and the
 // handler may still answer otherwise (c.NoContent(204) tells a browser's
-// EventSource to stop reconnecting). Once the stream is open, an error
-// can only be logged.
+// EventSource to stop reconnecting). A handler that returns nil having
+// sent nothing answers an empty stream. Once the stream is open, an
+// error can only be logged.
 type StreamHandler[I, E any] func(c *hyperlane.Context, in *I, send *Sender[E]) error
 
 // SSE registers a typed GET operation that streams Server-Sent Events
@@ -200,7 +201,16 @@ func (op *streamOperation[I, E]) serve(c *hyperlane.Context) error {
 	if err := op.in.bind(c, reflect.ValueOf(in).Elem()); err != nil {
 		return err
 	}
-	return op.handler(c, in, &Sender[E]{c: c, plan: op.events, opts: op.sseOpts})
+	send := &Sender[E]{c: c, plan: op.events, opts: op.sseOpts}
+	if err := op.handler(c, in, send); err != nil {
+		return err
+	}
+	if !c.Responded() {
+		// No event, no other answer: the empty stream the document
+		// promises (200 text/event-stream), not an untyped empty 200.
+		send.Open()
+	}
+	return nil
 }
 
 // Sender sends the events of an SSE operation. The stream opens at the

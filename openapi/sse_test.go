@@ -38,18 +38,21 @@ type sseEvents struct {
 
 type sseInput struct {
 	N    int    `query:"n" default:"2" minimum:"1" maximum:"5"`
-	Fail string `query:"fail" enum:"before,nocontent"`
+	Fail string `query:"fail" enum:"before,nocontent,nothing"`
 }
 
 // countStream sends n ticks, a note naming the Last-Event-ID it was
 // given, and a done, with ids; fail=before answers 409 instead, and
-// fail=nocontent 204, both before any event.
+// fail=nocontent 204, both before any event; fail=nothing returns nil
+// having sent nothing.
 func countStream(c *hyperlane.Context, in *sseInput, send *openapi.Sender[sseEvents]) error {
 	switch in.Fail {
 	case "before":
 		return hyperlane.Error(http.StatusConflict, "not now")
 	case "nocontent":
 		return c.NoContent(http.StatusNoContent)
+	case "nothing":
+		return nil
 	}
 	for i := 1; i <= in.N; i++ {
 		if err := send.Send(sseEvents{Tick: &sseTick{N: i}}, openapi.EventID(strconv.Itoa(i))); err != nil {
@@ -164,6 +167,18 @@ func TestSSEAnswersBeforeTheStreamOpens(t *testing.T) {
 				t.Fatalf("Content-Type %q, body %s; want a problem naming %q", ct, body, tt.detail)
 			}
 		})
+	}
+}
+
+// TestSSEHandlerThatSentNothingAnswersAnEmptyStream: returning nil
+// before any event is the stream the document promises, with no event in
+// it, not an empty 200 without a Content-Type.
+func TestSSEHandlerThatSentNothingAnswersAnEmptyStream(t *testing.T) {
+	srv, _ := newStreamServer(t)
+	resp, body := streamGet(t, srv.URL+"/events?fail=nothing", nil)
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "text/event-stream" || strings.Contains(body, "data:") {
+		t.Fatalf("status %d, Content-Type %q, body %q; want 200 text/event-stream with no event",
+			resp.StatusCode, resp.Header.Get("Content-Type"), body)
 	}
 }
 
