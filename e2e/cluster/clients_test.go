@@ -99,6 +99,7 @@ type wsClient struct {
 	mu      sync.Mutex
 	conn    *websocket.Conn
 	redials int
+	lastErr error // what ended the last connection
 	ctx     context.Context
 	cancel  context.CancelFunc
 	done    chan struct{}
@@ -142,6 +143,9 @@ func (c *wsClient) loop(conn *websocket.Conn, redial string) {
 		for {
 			_, data, err := conn.Read(c.ctx)
 			if err != nil {
+				c.mu.Lock()
+				c.lastErr = err
+				c.mu.Unlock()
 				break
 			}
 			var m message
@@ -174,13 +178,13 @@ func (c *wsClient) loop(conn *websocket.Conn, redial string) {
 func (c *wsClient) say(t *testing.T, text string) {
 	t.Helper()
 	c.mu.Lock()
-	conn := c.conn
+	conn, lastErr := c.conn, c.lastErr
 	c.mu.Unlock()
 	ctx, cancel := context.WithTimeout(c.ctx, guard)
 	defer cancel()
 	data, _ := json.Marshal(map[string]string{"type": "message", "text": text})
 	if err := conn.Write(ctx, websocket.MessageText, data); err != nil {
-		t.Fatalf("%s says %q: %v", c.nick, text, err)
+		t.Fatalf("%s says %q: %v (the connection ended with: %v)", c.nick, text, err, lastErr)
 	}
 }
 

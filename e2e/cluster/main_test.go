@@ -64,15 +64,48 @@ func (c *cluster) instance(n int) string { return fmt.Sprintf("127.0.0.1:%d", c.
 // run runs cluster.sh with args against this cluster.
 func (c *cluster) run(t *testing.T, args ...string) string {
 	t.Helper()
+	out, err := c.exec(args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// exec is run for goroutines other than the test's.
+func (c *cluster) exec(args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, c.script, args...)
 	cmd.Env = append(os.Environ(), "CLUSTER_DIR="+c.dir, "CLUSTER_PORT="+strconv.Itoa(c.port), "CLUSTER_BACKPLANE="+c.backplane)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		t.Fatalf("cluster.sh %s: %v\n%s", strings.Join(args, " "), err, out)
+		return string(out), fmt.Errorf("cluster.sh %s: %w\n%s", strings.Join(args, " "), err, out)
 	}
-	return string(out)
+	return string(out), nil
+}
+
+// waitShared waits until the rooms span the instances (a backplane may
+// still be reconnecting after an earlier test): a member on instance 3
+// talks until members on instances 1 and 2 hear it.
+func waitShared(t *testing.T, c *cluster) {
+	t.Helper()
+	room := fmt.Sprintf("probe-%d", time.Now().UnixNano())
+	ears := []*wsClient{joinChat(t, c.instance(1), "", "ear", room), joinChat(t, c.instance(2), "", "ear", room)}
+	mouth := joinChat(t, c.instance(3), "", "mouth", room)
+	heard := func() bool {
+		for _, e := range ears {
+			if len(e.texts("mouth")) == 0 {
+				return false
+			}
+		}
+		return true
+	}
+	for start := time.Now(); !heard(); time.Sleep(200 * time.Millisecond) {
+		if time.Since(start) > guard {
+			t.Fatalf("instances 1 and 2 do not hear instance 3 after %v", guard)
+		}
+		mouth.say(t, "probe")
+	}
 }
 
 // apiKey is the key the instances were started with.
