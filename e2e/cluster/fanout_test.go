@@ -1,9 +1,13 @@
 package cluster
 
 import (
+	"context"
 	"fmt"
+	"net/http"
 	"slices"
 	"testing"
+
+	"github.com/coder/websocket"
 )
 
 // TestMessageReachesEveryInstance: a WebSocket client on instance A and
@@ -35,5 +39,35 @@ func TestMessageReachesEveryInstance(t *testing.T) {
 				t.Fatalf("A's socket has %q from cy, want exactly [%q]", got, text)
 			}
 		})
+	}
+}
+
+// TestBrowserOriginThroughNginx: a page served through nginx opens the
+// chat's socket through nginx with its Origin; nginx passes the Host
+// with its port, so the same-origin check lets it in (and a foreign
+// page is still refused).
+func TestBrowserOriginThroughNginx(t *testing.T) {
+	c := redisCluster(t)
+	for _, tc := range []struct {
+		origin string
+		want   int
+	}{
+		{"http://" + c.lb(), http.StatusSwitchingProtocols},
+		{"http://evil.example", http.StatusForbidden},
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), guard)
+		h := http.Header{"Origin": {tc.origin}}
+		conn, resp, err := websocket.Dial(ctx, "ws://"+c.lb()+"/chat/ws?nick=page&room=origin", &websocket.DialOptions{HTTPHeader: h})
+		cancel()
+		got := 0
+		if resp != nil {
+			got = resp.StatusCode
+		}
+		if err == nil {
+			_ = conn.CloseNow()
+		}
+		if got != tc.want {
+			t.Fatalf("Origin %s through nginx: status %d (%v), want %d", tc.origin, got, err, tc.want)
+		}
 	}
 }
