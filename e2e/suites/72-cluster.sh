@@ -64,15 +64,7 @@ out=$(CLUSTER_DIR=$CLUSTER_NATS_DIR CLUSTER_PORT=$CLUSTER_NATS_PORT CLUSTER_BACK
 ok "$out"
 
 log="$ARTIFACTS/cluster-go-test.log"
-if (cd "$E2E_DIR" && timeout 300 go test -count=1 -v -timeout 280s ./cluster/) >"$log" 2>&1; then
-  if grep -q -- '--- SKIP' "$log"; then
-    fail "a cluster test skipped: $(grep -m1 -A1 -- '--- SKIP' "$log" | tr '\n' ' ')"
-  else
-    ok "e2e/cluster: $(grep -c -- '--- PASS' "$log") tests and subtests passed, none skipped"
-  fi
-else
-  fail "e2e/cluster, log $log:"; grep -E -- '^(--- FAIL|FAIL|panic)|_test.go:' "$log" | head -30
-fi
+go_tests e2e/cluster e2e "$log" -timeout 280s ./cluster/
 grep -E '^ +[a-z_]+_test.go:[0-9]+: (figures|report)' "$log" | sed 's/^ *[a-z_]*_test.go:[0-9]*: /     /' || true
 
 # down stops everything it started.

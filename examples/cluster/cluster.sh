@@ -225,5 +225,5 @@ case "${1:-}" in
   kill) cmd_kill "${2:-}" ;;
   revive) cmd_revive "${2:-}" ;;
   redis-restart | broker-restart) cmd_redis_restart "${2:-0}" ;;
-  *) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+  *) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac
