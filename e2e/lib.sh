@@ -32,6 +32,23 @@ wait_port() {
   return 1
 }
 
+# go_tests NAME DIR LOG [GO TEST ARGS...]: go test -v in DIR (relative to
+# the repository's root), output in LOG; one ok line counting what
+# passed, or a FAIL with the failures, also when a test skipped (a skip
+# would hide a failure).
+go_tests() {
+  local name=$1 dir=$2 log=$3; shift 3
+  if (cd "$E2E_DIR/../$dir" && timeout 300 go test -count=1 -v "$@") >"$log" 2>&1; then
+    if grep -q -- '--- SKIP' "$log"; then
+      fail "$name: a test skipped: $(grep -m1 -A1 -- '--- SKIP' "$log" | tr '\n' ' ')"
+    else
+      ok "$name: $(grep -c -- '--- PASS' "$log") tests and subtests passed, none skipped ($dir)"
+    fi
+  else
+    fail "$name ($dir), log $log:"; grep -E -- '^(--- FAIL|FAIL|panic)|_test.go:' "$log" | head -30
+  fi
+}
+
 FAILS=0
 ok()   { echo "ok   $*"; }
 fail() { echo "FAIL $*"; FAILS=$((FAILS + 1)); }

@@ -21,5 +21,9 @@ fi
 echo "setup: make ui-assets (RapiDoc, pinned and checksum-verified)"
 make -s -C .. ui-assets
 mkdir -p bin artifacts
+if [ ! -x bin/nats-server ]; then
+  echo "setup: go install nats-server (the cluster suite's NATS broker)"
+  GOBIN=$PWD/bin go install github.com/nats-io/nats-server/v2@v2.15.3
+fi
 echo "setup: building example binaries"
 (cd ../examples && go build -o ../e2e/bin/ ./...)

@@ -12,20 +12,8 @@ ROOT=$(cd "$E2E_DIR/.." && pwd)
 command -v redis-server >/dev/null || { fail "redis-server is not installed (e2e/setup.sh installs it)"; finish; exit 1; }
 ok "redis-server: $(redis-server --version | awk '{print $3}')"
 
-# run NAME DIR [go test args...]: one go test run in module DIR, one line.
-run() {
-  local name=$1 dir=$2; shift 2
-  local log="$ARTIFACTS/backplanes-$name.log"
-  if (cd "$ROOT/$dir" && timeout 300 go test -race -count=1 -v "$@") >"$log" 2>&1; then
-    if grep -q -- '--- SKIP' "$log"; then
-      fail "$name: a test skipped: $(grep -m1 -A1 -- '--- SKIP' "$log" | tr '\n' ' ')"
-    else
-      ok "$name: $(grep -c -- '--- PASS' "$log") tests and subtests passed, none skipped ($dir)"
-    fi
-  else
-    fail "$name ($dir), log $log:"; grep -E -- '^(--- FAIL|FAIL|panic)|_test.go:' "$log" | head -20
-  fi
-}
+# run NAME DIR [go test args...]: one go test -race run in module DIR, one line.
+run() { go_tests "$1" "$2" "$ARTIFACTS/backplanes-$1.log" -race "${@:3}"; }
 
 run redis backplane/redis ./...
 run nats backplane/nats ./...

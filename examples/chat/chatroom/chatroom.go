@@ -10,6 +10,7 @@
 //	{"type":"join"|"leave","room":"lobby","nick":"bob","time":"..."}
 //	{"type":"message","room":"lobby","nick":"bob","text":"hi","time":"..."}
 //	{"type":"error","text":"message longer than 500 characters"}
+//	{"type":"error","text":"message \"hi\" not sent: redis backplane: not connected to Redis (reconnecting)"}
 //
 // Text is sent as typed; the page escapes it on display (it only ever
 // sets textContent), so markup in a message shows as text.
@@ -207,7 +208,7 @@ func (ch *Chat) readLoop(ws *hyperlane.Conn, sub *broadcast.Subscription[Message
 			continue
 		}
 		if err := ch.say(ws.Context(), Message{Type: "message", Room: room, Nick: nick, Text: text, Time: time.Now().UTC()}); err != nil {
-			_ = ch.hub.SendTo(sub.ID(), Message{Type: "error", Text: "message not sent: " + err.Error()})
+			_ = ch.hub.SendTo(sub.ID(), Message{Type: "error", Text: refusal(text, err)})
 		}
 	}
 }
@@ -225,9 +226,24 @@ func (ch *Chat) say(ctx context.Context, m Message) error {
 	ctx, cancel := context.WithTimeout(ctx, appendTimeout)
 	defer cancel()
 	if _, err := ch.log.Append(ctx, streamPrefix+m.Room, data); err != nil {
-		return fmt.Errorf("sent, but not kept for the event feed: %w", err)
+		return fmt.Errorf("%w: %w", errNotKept, err)
 	}
 	return nil
+}
+
+// errNotKept: the message reached the room, but not the event log, so
+// SSE clients of the room do not get it.
+var errNotKept = errors.New("sent, but not kept for the event feed")
+
+// refusal is the error message that tells a sender what became of text:
+// not sent at all (the backplane refused it: nobody got it), or sent
+// but missing from the event feed. It names the text, so that a client
+// that sends fast knows which of its messages to send again.
+func refusal(text string, err error) string {
+	if errors.Is(err, errNotKept) {
+		return fmt.Sprintf("message %q %v", text, err)
+	}
+	return fmt.Sprintf("message %q not sent: %v", text, err)
 }
 
 // forward writes the room's messages to the client until the
