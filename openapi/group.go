@@ -164,6 +164,8 @@ func operationOnly(c *operationConfig) string {
 		return "Request"
 	case len(c.events) > 0:
 		return "EventStream"
+	case c.socket.used():
+		return "a WebSocket option (Receives, Sends, Discriminator, OnInvalidMessage, SocketOptions)"
 	}
 	return ""
 }
@@ -304,7 +306,7 @@ func (a *API) initPrefix() {
 		if err := checkPrefix(c.Prefix); err != nil {
 			panic(fmt.Sprintf("openapi.New: Config.Prefix %q: %v", c.Prefix, err))
 		}
-		for _, p := range []*string{&c.JSONPath, &c.YAMLPath, &c.JSON30Path, &c.YAML30Path, &c.SwaggerPath, &c.RapiDocPath} {
+		for _, p := range []*string{&c.JSONPath, &c.YAMLPath, &c.JSON30Path, &c.YAML30Path, &c.SwaggerPath, &c.RapiDocPath, &c.AsyncAPIJSONPath, &c.AsyncAPIYAMLPath, &c.AsyncAPIPath} {
 			if *p != Disabled {
 				*p = c.Prefix + *p
 			}

@@ -87,6 +87,9 @@ func register[I, O any](r Registrar, method, pattern string, h Handler[I, O], op
 	if len(cfg.events) > 0 || cfg.request != nil {
 		fail(fmt.Errorf("EventStream and Request are for Document; a typed operation is described by its types"))
 	}
+	if cfg.socket.used() {
+		fail(fmt.Errorf("Receives, Sends, Discriminator, OnInvalidMessage and SocketOptions are for openapi.WebSocket"))
+	}
 	in, err := analyzeInput(reflect.TypeFor[I](), method, pathParams)
 	if err != nil {
 		fail(err)

@@ -27,6 +27,7 @@ type operationConfig struct {
 	idPrefix             string        // group only: OperationIDPrefix
 	noSecurity           bool          // NoSecurity
 	limiters             []RateLimiter // RateLimited, typed operations only
+	socket               socketConfig  // WebSocket only: its messages
 }
 
 // response is one declared response besides the success one.

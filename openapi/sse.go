@@ -69,6 +69,9 @@ func SSE[I, E any](r Registrar, pattern string, h StreamHandler[I, E], opts ...O
 	if err != nil {
 		fail(err)
 	}
+	if cfg.socket.used() {
+		fail(errors.New("Receives, Sends, Discriminator, OnInvalidMessage and SocketOptions are for openapi.WebSocket"))
+	}
 	if len(cfg.events) > 0 || cfg.request != nil || cfg.status != 0 {
 		fail(errors.New("EventStream, Request and Status are not for SSE: the stream is described by its types and answers 200"))
 	}
@@ -119,6 +122,13 @@ func SSE[I, E any](r Registrar, pattern string, h StreamHandler[I, E], opts ...O
 	}
 	api.invalidate()
 	if err := compileValidation(in, doc, api.r31.SpecEns().ComponentsEns().Schemas); err != nil {
+		fail(err)
+	}
+	ch := &channelDoc{kind: channelSSE, id: d.id, address: path, cfg: cfg, sends: eventDecls(events)}
+	if err := ch.handshake(doc, api.r31.SpecEns().ComponentsEns().Schemas, api.async.schemas); err != nil {
+		fail(err)
+	}
+	if err := api.addChannel(ch); err != nil {
 		fail(err)
 	}
 	routeOpts := []hyperlane.RouteOption{hyperlane.Meta(hyperlane.MetaOperationID, d.id)}
