@@ -150,9 +150,9 @@ type API struct {
 	rapiDocCDN  bool      // the page loads the default CDN script
 	rapiDocOnce sync.Once // logs once that the CDN page needs network
 
-	async      asyncState      // the AsyncAPI document (asyncapi.go)
-	asyncUI    *asyncAPIAssets // the viewer's files from Config.AsyncAPIDir, or nil
-	asyncOnce  sync.Once       // logs once that the CDN viewer needs network
+	async     asyncState      // the AsyncAPI document (asyncapi.go)
+	asyncUI   *asyncAPIAssets // the viewer's files from Config.AsyncAPIDir, or nil
+	asyncOnce sync.Once       // logs once that the CDN viewer needs network
 }
 
 type routeKey struct{ method, pattern string }
