@@ -32,6 +32,7 @@ type channelDoc struct {
 	receives      []*messageDecl // what the app receives (a socket's incoming messages)
 	sends         []*messageDecl // what the app sends
 	discriminator string
+	fallback      string       // the message an object without the discriminator is taken for
 	invalid       *messageDecl // the answer to an invalid message, or nil
 	params        map[string]string
 	query         map[string]any // the handshake's query parameters, as one object schema
@@ -243,7 +244,13 @@ func (a *API) describeChannel(ch *channelDoc, channels, operations, messages map
 			}
 			taken[mkey] = true
 			comp := componentKey(ch.id + "." + dir + "." + m.name)
-			msg := map[string]any{"name": m.name, "title": m.name, "contentType": mimeJSON}
+			switch m.typ {
+			case rawTextType:
+				schema = map[string]any{"type": "string"}
+			case rawBinaryType:
+				schema = map[string]any{"type": "string", "format": "binary"}
+			}
+			msg := map[string]any{"name": m.name, "title": m.name, "contentType": m.contentType()}
 			if dir == "receive" && ch.discriminator != "" {
 				msg["summary"] = fmt.Sprintf("Sent with %q: %q.", ch.discriminator, m.name)
 				if m.hasDisc {
@@ -314,6 +321,9 @@ func (a *API) channelDescription(ch *channelDoc) string {
 	case channelSocket:
 		if ch.discriminator != "" {
 			add(fmt.Sprintf("Incoming messages are JSON objects told apart by their %q property.", ch.discriminator))
+			if ch.fallback != "" {
+				add(fmt.Sprintf("An object without %q is taken as a %q message.", ch.discriminator, ch.fallback))
+			}
 		}
 		if len(ch.receives) > 0 {
 			if ch.invalid != nil {

@@ -111,12 +111,15 @@ func WebSocket[I any](r Registrar, pattern string, h SocketHandler[I], opts ...O
 		fail(err)
 	}
 	for _, m := range cfg.socket.receives {
+		if m.raw() {
+			continue
+		}
 		if err := api.compileMessage(m, cfg.socket.discriminator); err != nil {
 			fail(fmt.Errorf("message %q (%v): %w", m.name, m.typ, err))
 		}
 	}
 	ch := &channelDoc{kind: channelSocket, id: d.id, address: path, cfg: cfg, receives: cfg.socket.receives, sends: cfg.socket.sends,
-		discriminator: cfg.socket.discriminator, invalid: cfg.socket.sendsType(cfg.socket.invalidType)}
+		discriminator: cfg.socket.discriminator, fallback: cfg.socket.fallback, invalid: cfg.socket.sendsType(cfg.socket.invalidType)}
 	if err := ch.handshake(opJSON, scratch.SpecEns().ComponentsEns().Schemas, api.async.schemas); err != nil {
 		fail(err)
 	}
@@ -128,10 +131,10 @@ func WebSocket[I any](r Registrar, pattern string, h SocketHandler[I], opts ...O
 		routeOpts = append(routeOpts, limitRoute(cfg.limiters)) // outermost: before auth and binding
 	}
 	routeOpts = append(routeOpts, cfg.routeOptions...)
-	// The binding hook comes last: a WSBeforeUpgrade among SocketOptions
-	// would otherwise replace it and let an unbound, unchecked input in.
-	wsOpts := append(append([]hyperlane.WebSocketOption{hyperlane.WSRouteOptions(routeOpts...)}, cfg.socket.wsOptions...),
-		hyperlane.WSBeforeUpgrade(ep.admit))
+	// Binding is the first hook: a WSBeforeUpgrade among SocketOptions
+	// runs after it, on a bound and authorized request.
+	wsOpts := append([]hyperlane.WebSocketOption{hyperlane.WSRouteOptions(routeOpts...), hyperlane.WSBeforeUpgrade(ep.admit)},
+		cfg.socket.wsOptions...)
 	sc.hg.WebSocket(pattern, ep.serve, wsOpts...)
 }
 
@@ -190,11 +193,11 @@ type Socket struct {
 // it closed, which the handler can return as it is.
 func (s *Socket) Receive(ctx context.Context) (any, error) {
 	for {
-		_, b, err := s.ws.Read(ctx)
+		typ, b, err := s.ws.Read(ctx)
 		if err != nil {
 			return nil, err
 		}
-		v, bad := s.cfg.decode(b)
+		v, bad := s.cfg.decode(typ, b)
 		if bad == nil {
 			return v, nil
 		}
@@ -219,6 +222,12 @@ func (s *Socket) Send(v any) error {
 	}
 	if t == nil || s.cfg.sendsType(t) == nil {
 		return fmt.Errorf("openapi: Socket.Send: %v is not a declared outgoing message; declare it with openapi.Sends[%v](name)", t, t)
+	}
+	switch v := v.(type) {
+	case string:
+		return s.ws.WriteText(s.ws.Context(), v)
+	case []byte:
+		return s.ws.WriteBinary(s.ws.Context(), v)
 	}
 	return s.ws.WriteJSON(s.ws.Context(), v)
 }

@@ -112,7 +112,18 @@ func hasProperty(schema map[string]any, components map[string]map[string]any, pr
 
 // decode turns an incoming message into a value of its declared type,
 // or says why it cannot.
-func (s *socketConfig) decode(b []byte) (any, *InvalidMessageError) {
+func (s *socketConfig) decode(typ hyperlane.MessageType, b []byte) (any, *InvalidMessageError) {
+	if len(s.receives) > 0 && s.receives[0].raw() {
+		for _, m := range s.receives {
+			switch {
+			case m.typ == rawTextType && typ == hyperlane.MessageText:
+				return string(b), nil
+			case m.typ == rawBinaryType && typ == hyperlane.MessageBinary:
+				return b, nil
+			}
+		}
+		return nil, &InvalidMessageError{Detail: fmt.Sprintf("this socket does not take %v messages", typ)}
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	var doc any
@@ -133,6 +144,9 @@ func (s *socketConfig) decode(b []byte) (any, *InvalidMessageError) {
 	if d := s.discriminator; d != "" {
 		obj, _ := doc.(map[string]any)
 		value, _ := obj[d].(string)
+		if _, present := obj[d]; !present && obj != nil && s.fallback != "" {
+			value = s.fallback
+		}
 		m = nil
 		for _, r := range s.receives {
 			if r.name == value && obj != nil {

@@ -24,14 +24,16 @@ const (
 // registerRealtime adds the WebSocket and SSE routes:
 //
 //	GET /ws              WebSocket echo (text and binary; permessage-deflate offered)
-//	GET /chat            the chat page; GET /chat/ws is its socket,
+//	GET /chat            the chat page; GET /chat/ws is its typed socket,
 //	                     GET /chat/events?room=lobby the room as SSE
 //	GET /events          SSE: ids 1..n, one per interval, resuming after Last-Event-ID
 //	                     (a typed operation, registered in pets.go with the Pet API)
 //	GET /metrics/stream  SSE: goroutines, heap, uptime and requests served, each second
 //
-// It returns the chat, whose hub the metrics watch.
-func registerRealtime(s *hyperlane.Server, conn connected) *chatroom.Chat {
+// The sockets are typed (openapi.WebSocket) and, with the typed SSE
+// streams, described in api's AsyncAPI document (/asyncapi.json). It
+// returns the chat, whose hub the metrics watch.
+func registerRealtime(s *hyperlane.Server, api *openapi.API, conn connected) *chatroom.Chat {
 	start := time.Now()
 	var served atomic.Uint64
 	s.RequestMiddleware(func(c *hyperlane.Context) error {
@@ -39,10 +41,15 @@ func registerRealtime(s *hyperlane.Server, conn connected) *chatroom.Chat {
 		return nil
 	})
 
-	s.WebSocket("/ws", echoSocket, hyperlane.WSCompression(true))
+	openapi.WebSocket(api, "/ws", echoSocket,
+		openapi.OperationID("echo"), openapi.Summary("WebSocket echo"), openapi.Tags("realtime"),
+		openapi.Description("Every message comes back as it was sent, text as text and binary as binary."),
+		openapi.Receives[string]("text"), openapi.Receives[[]byte]("binary"),
+		openapi.Sends[string]("text"), openapi.Sends[[]byte]("binary"),
+		openapi.SocketOptions(hyperlane.WSCompression(true)))
 
 	chat := chatroom.NewWith(conn.chat)
-	chat.Register(s, "/chat")
+	chat.Register(s, api, "/chat")
 	s.OnShutdown(func() {
 		chat.Close() // closes the hub, and with it the backplane
 		conn.close()
@@ -55,13 +62,13 @@ func registerRealtime(s *hyperlane.Server, conn connected) *chatroom.Chat {
 }
 
 // echoSocket sends every message back as it came, text or binary.
-func echoSocket(c *hyperlane.Context, ws *hyperlane.Conn) error {
+func echoSocket(_ *hyperlane.Context, _ *struct{}, s *openapi.Socket) error {
 	for {
-		typ, msg, err := ws.Read(ws.Context())
+		msg, err := s.Receive(s.Conn().Context())
 		if err != nil {
 			return err
 		}
-		if err := ws.Write(ws.Context(), typ, msg); err != nil {
+		if err := s.Send(msg); err != nil {
 			return err
 		}
 	}
