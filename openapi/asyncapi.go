@@ -287,7 +287,11 @@ func (a *API) describeChannel(ch *channelDoc, channels, operations, messages map
 			o["security"] = sec
 		}
 		if ch.kind == channelSSE {
-			o["bindings"] = map[string]any{"http": map[string]any{"method": http.MethodGet, "bindingVersion": "0.3.0"}}
+			b := map[string]any{"method": http.MethodGet, "bindingVersion": "0.3.0"}
+			if ch.query != nil {
+				b["query"] = ch.query
+			}
+			o["bindings"] = map[string]any{"http": b}
 		}
 		operations[componentKey(ch.id+strings.ToUpper(action[:1])+action[1:])] = o
 	}

@@ -30,6 +30,9 @@ func (a *API) renderAsync(format, host string, secure bool, prefix string) ([]by
 	if b, ok := a.async.rendered[key]; ok {
 		return b, nil
 	}
+	if err := a.checkDocumented(); err != nil {
+		return nil, err
+	}
 	doc, err := a.asyncDocument(host, secure, prefix)
 	if err != nil {
 		return nil, fmt.Errorf("openapi: rendering the AsyncAPI document: %w", err)

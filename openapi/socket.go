@@ -2,14 +2,12 @@ package openapi
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"reflect"
 
 	"github.com/hyperlane-go/hyperlane/hyperlane"
-	"github.com/swaggest/openapi-go/openapi31"
 )
 
 // SocketHandler serves one connection of a typed WebSocket: in is the
@@ -94,20 +92,11 @@ func WebSocket[I any](r Registrar, pattern string, h SocketHandler[I], opts ...O
 	// The handshake's parameters are described in a document of their
 	// own: the OpenAPI document lists HTTP operations, and the AsyncAPI
 	// one gives the socket its channel. Validation compiles from it.
-	scratch, _ := newReflectors(api.names, api.config.ForbidUnknownFields)
-	oc, err := api.prepare(scratch, d)
-	if err == nil {
-		err = scratch.AddOperation(oc)
-	}
+	opJSON, schemas, err := api.scratchOperation(d)
 	if err != nil {
 		fail(err)
 	}
-	op := oc.(openapi31.OperationExposer).Operation()
-	opJSON, err := json.Marshal(op)
-	if err != nil {
-		fail(err)
-	}
-	if err := compileValidation(in, opJSON, scratch.SpecEns().ComponentsEns().Schemas); err != nil {
+	if err := compileValidation(in, opJSON, schemas); err != nil {
 		fail(err)
 	}
 	for _, m := range cfg.socket.receives {
@@ -120,7 +109,7 @@ func WebSocket[I any](r Registrar, pattern string, h SocketHandler[I], opts ...O
 	}
 	ch := &channelDoc{kind: channelSocket, id: d.id, address: path, cfg: cfg, receives: cfg.socket.receives, sends: cfg.socket.sends,
 		discriminator: cfg.socket.discriminator, fallback: cfg.socket.fallback, invalid: cfg.socket.sendsType(cfg.socket.invalidType)}
-	if err := ch.handshake(opJSON, scratch.SpecEns().ComponentsEns().Schemas, api.async.schemas); err != nil {
+	if err := ch.handshake(opJSON, schemas, api.async.schemas); err != nil {
 		fail(err)
 	}
 	if err := api.addChannel(ch); err != nil {

@@ -58,6 +58,9 @@ func registerRealtime(s *hyperlane.Server, api *openapi.API, conn connected) *ch
 	s.Get("/metrics/stream", func(c *hyperlane.Context) error {
 		return streamMetrics(c, start, &served)
 	})
+	openapi.DocumentEvents[metricsEvents](api, "/metrics/stream", openapi.OperationID("metricsStream"), openapi.Tags("realtime"),
+		openapi.Summary("Live process metrics (Server-Sent Events)"),
+		openapi.Description("One metrics event a second, ids counting from 1."))
 	return chat
 }
 
@@ -122,6 +125,19 @@ func countEvents(c *hyperlane.Context, in *countEventsQuery, send *openapi.Sende
 	return nil
 }
 
+// metricsEvents are the events of GET /metrics/stream.
+type metricsEvents struct {
+	Metrics *metricsSample `event:"metrics"`
+}
+
+// metricsSample is the data of one metrics event.
+type metricsSample struct {
+	Goroutines     uint64  `json:"goroutines" description:"Live goroutines."`
+	HeapBytes      uint64  `json:"heap_bytes" description:"Bytes of live and unswept heap objects."`
+	UptimeSeconds  float64 `json:"uptime_seconds" description:"Seconds since the server started."`
+	RequestsServed uint64  `json:"requests_served" description:"Requests served since the start."`
+}
+
 // streamMetrics sends the process's live numbers once a second, read
 // through runtime/metrics, which does not stop the world.
 func streamMetrics(c *hyperlane.Context, start time.Time, served *atomic.Uint64) error {
@@ -134,11 +150,11 @@ func streamMetrics(c *hyperlane.Context, start time.Time, served *atomic.Uint64)
 	defer tick.Stop()
 	for seq := 1; ; seq++ {
 		metrics.Read(samples)
-		err := es.Send(hyperlane.Event{ID: strconv.Itoa(seq), Event: "metrics", Data: map[string]any{
-			"goroutines":      samples[0].Value.Uint64(),
-			"heap_bytes":      samples[1].Value.Uint64(),
-			"uptime_seconds":  time.Since(start).Seconds(),
-			"requests_served": served.Load(),
+		err := es.Send(hyperlane.Event{ID: strconv.Itoa(seq), Event: "metrics", Data: metricsSample{
+			Goroutines:     samples[0].Value.Uint64(),
+			HeapBytes:      samples[1].Value.Uint64(),
+			UptimeSeconds:  time.Since(start).Seconds(),
+			RequestsServed: served.Load(),
 		}})
 		if err != nil {
 			return nil

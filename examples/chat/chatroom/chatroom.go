@@ -201,6 +201,23 @@ func (ch *Chat) Register(r Router, api openapi.Registrar, path string) {
 		openapi.Summary("A chat room"),
 		openapi.Description("What the hub fans out to the room's sockets (and, on a backplane, to the other instances): every message, join and leave."))
 	r.Get(path+"/events", ch.Events)
+	openapi.DocumentEvents[RoomEvents](api, path+"/events", openapi.OperationID("chatEvents"), openapi.Tags("realtime"),
+		openapi.Summary("A chat room as Server-Sent Events"), openapi.Request(eventsQuery{}),
+		openapi.Description("The room's join, leave and message events, each with its id in the chat's event log: "+
+			"a client that reconnects with Last-Event-ID gets exactly the events it missed. "+
+			"A new client first gets the room's newest id alone (or a ready event in an empty room). 400 for a bad room or Last-Event-ID."))
+}
+
+// RoomEvents are the events of the room feed (Events).
+type RoomEvents struct {
+	Ready   *struct{} `event:"ready"`   // an empty room: the feed is open
+	Message *Message  `event:"message"` // join, leave and message, as the hub carries them
+}
+
+// eventsQuery documents the feed's parameters.
+type eventsQuery struct {
+	Room        string `query:"room" description:"The room, lobby by default."`
+	LastEventID string `header:"Last-Event-ID" description:"The id of the last event received, to resume after it."`
 }
 
 // joinQuery is the handshake's input, documented here and checked by
