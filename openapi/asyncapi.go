@@ -157,8 +157,8 @@ func (a *API) asyncDocument(host string, secure bool, prefix string) (*ordered, 
 	}
 	server := func(protocol, description string) map[string]any {
 		s := map[string]any{"host": host, "protocol": protocol, "description": description}
-		if p := prefix + c.Prefix; p != "" {
-			s["pathname"] = p
+		if prefix != "" { // the mount prefix; addresses hold Config.Prefix, as OpenAPI paths do
+			s["pathname"] = prefix
 		}
 		return s
 	}
