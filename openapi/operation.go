@@ -155,11 +155,7 @@ func register[I, O any](r Registrar, method, pattern string, h Handler[I, O], op
 		fail(err)
 	}
 	op.name = fmt.Sprintf("operation %q (%s %s)", d.id, method, full)
-	routeOpts := []hyperlane.RouteOption{hyperlane.Meta(hyperlane.MetaOperationID, d.id)}
-	if len(cfg.limiters) > 0 {
-		routeOpts = append(routeOpts, limitRoute(cfg.limiters)) // outermost: before auth and binding
-	}
-	routeOpts = append(routeOpts, cfg.routeOptions...)
+	routeOpts := cfg.routeOpts(d.id)
 	sc.hg.Route([]string{method}, pattern, op.serve, routeOpts...)
 }
 

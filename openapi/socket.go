@@ -115,11 +115,7 @@ func WebSocket[I any](r Registrar, pattern string, h SocketHandler[I], opts ...O
 	if err := api.addChannel(ch); err != nil {
 		fail(err)
 	}
-	routeOpts := []hyperlane.RouteOption{hyperlane.Meta(hyperlane.MetaOperationID, d.id)}
-	if len(cfg.limiters) > 0 {
-		routeOpts = append(routeOpts, limitRoute(cfg.limiters)) // outermost: before auth and binding
-	}
-	routeOpts = append(routeOpts, cfg.routeOptions...)
+	routeOpts := cfg.routeOpts(d.id)
 	// Binding is the first hook: a WSBeforeUpgrade among SocketOptions
 	// runs after it, on a bound and authorized request.
 	wsOpts := append([]hyperlane.WebSocketOption{hyperlane.WSRouteOptions(routeOpts...), hyperlane.WSBeforeUpgrade(ep.admit)},

@@ -131,11 +131,7 @@ func SSE[I, E any](r Registrar, pattern string, h StreamHandler[I, E], opts ...O
 	if err := api.addChannel(ch); err != nil {
 		fail(err)
 	}
-	routeOpts := []hyperlane.RouteOption{hyperlane.Meta(hyperlane.MetaOperationID, d.id)}
-	if len(cfg.limiters) > 0 {
-		routeOpts = append(routeOpts, limitRoute(cfg.limiters)) // outermost: before auth and binding
-	}
-	routeOpts = append(routeOpts, cfg.routeOptions...)
+	routeOpts := cfg.routeOpts(d.id)
 	sc.hg.Route([]string{method}, pattern, op.serve, routeOpts...)
 }
 
