@@ -3,7 +3,6 @@ package openapi
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"reflect"
 
@@ -19,20 +18,9 @@ import (
 // asked for while no GET route is registered on pattern is an error, so
 // it cannot describe an endpoint that answers 404.
 func DocumentEvents[E any](r Registrar, pattern string, opts ...Option) {
-	if r == nil {
-		panic(fmt.Sprintf("openapi: DocumentEvents %s: nil API or Group", pattern))
-	}
-	sc := r.scope()
+	rt, fail := startRoute(r, "DocumentEvents", pattern, opts)
+	sc, cfg, path, pathParams := rt.sc, rt.cfg, rt.path, rt.pathParams
 	api := sc.api
-	cfg, full, err := sc.operationConfig(pattern, opts)
-	fail := func(err error) { panic(fmt.Sprintf("openapi: DocumentEvents %s: %v", full, err)) }
-	if err != nil {
-		fail(err)
-	}
-	path, pathParams, err := specPath(full)
-	if err != nil {
-		fail(err)
-	}
 	if cfg.status != 0 || len(cfg.events) > 0 || len(cfg.limiters) > 0 || cfg.socket.used() {
 		fail(errors.New("it takes Summary, Description, Tags, OperationID and Request: the stream is described by E"))
 	}

@@ -214,6 +214,38 @@ func (sc *scope) operationConfig(pattern string, opts []Option) (*operationConfi
 	return &merged, full, nil
 }
 
+// typedRoute is a typed route being registered: its registrar's scope,
+// its options over the registrar's defaults, its full pattern and its
+// described path with the path parameters.
+type typedRoute struct {
+	sc         *scope
+	cfg        *operationConfig
+	full, path string
+	pathParams []string
+}
+
+// startRoute begins the registration of a typed route. It and the
+// returned fail panic, with "openapi: <what> <pattern>: " before the
+// reason.
+func startRoute(r Registrar, what, pattern string, opts []Option) (*typedRoute, func(error)) {
+	if r == nil {
+		panic(fmt.Sprintf("openapi: %s %s: nil API or Group", what, pattern))
+	}
+	rt := &typedRoute{sc: r.scope()}
+	var err error
+	rt.cfg, rt.full, err = rt.sc.operationConfig(pattern, opts)
+	fail := func(err error) {
+		panic(fmt.Sprintf("openapi: %s %s: %v", what, rt.full, err))
+	}
+	if err != nil {
+		fail(err)
+	}
+	if rt.path, rt.pathParams, err = specPath(rt.full); err != nil {
+		fail(err)
+	}
+	return rt, fail
+}
+
 // checkResponses refuses a documented body on a status that HTTP sends
 // without one (1xx, 204, 304): the server drops it, so the document
 // would promise what no client receives.

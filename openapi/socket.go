@@ -39,24 +39,11 @@ type SocketHandler[I any] func(c *hyperlane.Context, in *I, s *Socket) error
 // panics on a contradiction, naming it.
 func WebSocket[I any](r Registrar, pattern string, h SocketHandler[I], opts ...Option) {
 	method := http.MethodGet
-	if r == nil {
-		panic(fmt.Sprintf("openapi: WebSocket %s: nil API or Group", pattern))
-	}
-	sc := r.scope()
+	rt, fail := startRoute(r, "WebSocket", pattern, opts)
+	sc, cfg, full, path, pathParams := rt.sc, rt.cfg, rt.full, rt.path, rt.pathParams
 	api := sc.api
-	cfg, full, err := sc.operationConfig(pattern, opts)
-	fail := func(err error) {
-		panic(fmt.Sprintf("openapi: WebSocket %s: %v", full, err))
-	}
-	if err != nil {
-		fail(err)
-	}
 	if h == nil {
 		fail(errors.New("nil handler"))
-	}
-	path, pathParams, err := specPath(full)
-	if err != nil {
-		fail(err)
 	}
 	if len(cfg.events) > 0 || cfg.request != nil || cfg.status != 0 || len(cfg.sseOptions) > 0 {
 		fail(errors.New("EventStream, Request, Status and StreamOptions are not for a WebSocket: it is described by its input and message types"))

@@ -50,24 +50,11 @@ type StreamHandler[I, E any] func(c *hyperlane.Context, in *I, send *Sender[E]) 
 // rules, naming the field.
 func SSE[I, E any](r Registrar, pattern string, h StreamHandler[I, E], opts ...Option) {
 	method := http.MethodGet
-	if r == nil {
-		panic(fmt.Sprintf("openapi: SSE %s %s: nil API or Group", method, pattern))
-	}
-	sc := r.scope()
+	rt, fail := startRoute(r, "SSE "+method, pattern, opts)
+	sc, cfg, full, path, pathParams := rt.sc, rt.cfg, rt.full, rt.path, rt.pathParams
 	api := sc.api
-	cfg, full, err := sc.operationConfig(pattern, opts)
-	fail := func(err error) {
-		panic(fmt.Sprintf("openapi: SSE %s %s: %v", method, full, err))
-	}
-	if err != nil {
-		fail(err)
-	}
 	if h == nil {
 		fail(errors.New("nil handler"))
-	}
-	path, pathParams, err := specPath(full)
-	if err != nil {
-		fail(err)
 	}
 	if cfg.socket.used() {
 		fail(errors.New("Receives, Sends, Discriminator, OnInvalidMessage and SocketOptions are for openapi.WebSocket"))
