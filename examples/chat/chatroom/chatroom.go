@@ -306,13 +306,14 @@ func (m *member) enter() {
 	_ = ch.say(ws.Context(), Message{Type: "join", Room: m.room, Nick: m.nick.name, Time: time.Now().UTC()})
 }
 
-// exit leaves the room and tells it.
+// exit leaves the room and tells it. The subscription ends first, so
+// that a client moving to another room never hears its own leave.
 func (m *member) exit() {
 	ch, ws := m.ch, m.s.Conn()
-	ch.leave(m.room, m.nick.name)
-	_ = ch.say(context.WithoutCancel(ws.Context()), Message{Type: "leave", Room: m.room, Nick: m.nick.name, Time: time.Now().UTC()})
 	m.sub.Unsubscribe()
 	<-m.written // forward ends with the subscription; its errors show in the read loop too
+	ch.leave(m.room, m.nick.name)
+	_ = ch.say(context.WithoutCancel(ws.Context()), Message{Type: "leave", Room: m.room, Nick: m.nick.name, Time: time.Now().UTC()})
 }
 
 // readLoop acts on what the client sends until it leaves, and returns
