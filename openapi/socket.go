@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"strings"
 
 	"github.com/hyperlane-go/hyperlane/hyperlane"
 )
@@ -216,8 +217,10 @@ func (s *Socket) Close(code hyperlane.CloseCode, reason string) error {
 // maxCloseReason is the longest close reason RFC 6455 allows, in bytes.
 const maxCloseReason = 123
 
-// closeReason cuts s to a close reason, on a UTF-8 boundary.
+// closeReason cuts s to a close reason, valid UTF-8 (RFC 6455 wants
+// it) cut on a character boundary.
 func closeReason(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
 	if len(s) <= maxCloseReason {
 		return s
 	}
