@@ -246,3 +246,29 @@ func TestSocketRegistrationMistakesPanic(t *testing.T) {
 		})
 	}
 }
+
+func TestSocketRouteCarriesItsOperationID(t *testing.T) {
+	s, api := newAPI(t, openapi.Config{})
+	g := openapi.NewGroup(api, "/live", openapi.OperationIDPrefix("live"))
+	openapi.WebSocket(g, "/rooms/{room}", serveRoom, append(roomOptions(false), openapi.OperationID("room"))...)
+	for _, r := range s.Routes() {
+		if r.Pattern == "/live/rooms/{room}" {
+			if r.Method != http.MethodGet || r.Meta[hyperlane.MetaOperationID] != "liveRoom" || r.Meta["websocket"] != true {
+				t.Fatalf("route %+v: want a GET WebSocket route with operation id liveRoom", r)
+			}
+			return
+		}
+	}
+	t.Fatalf("no route /live/rooms/{room} in %v", s.Routes())
+}
+
+func TestSocketIDsAreUniqueWithOperations(t *testing.T) {
+	_, api := newAPI(t, openapi.Config{})
+	openapi.Get(api, "/x", func(*hyperlane.Context, *struct{}) (*heard, error) { return nil, nil }, openapi.OperationID("x"))
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(r.(string), `operation id "x" is already used`) {
+			t.Fatalf("panic %v", r)
+		}
+	}()
+	openapi.WebSocket(api, "/ws/{room}", serveRoom, append(roomOptions(false), openapi.OperationID("x"))...)
+}
