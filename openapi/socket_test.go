@@ -8,9 +8,11 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/coder/websocket"
 	"github.com/hyperlane-go/hyperlane/hyperlane"
+	"github.com/hyperlane-go/hyperlane/hyperlane/middleware"
 	"github.com/hyperlane-go/hyperlane/openapi"
 )
 
@@ -271,4 +273,25 @@ func TestSocketIDsAreUniqueWithOperations(t *testing.T) {
 		}
 	}()
 	openapi.WebSocket(api, "/ws/{room}", serveRoom, append(roomOptions(false), openapi.OperationID("x"))...)
+}
+
+func TestSocketRateLimitedBeforeTheUpgrade(t *testing.T) {
+	s, api := newAPI(t, openapi.Config{})
+	limiter := middleware.NewRateLimiter(middleware.RateLimitConfig{
+		Rate: middleware.Rate{Limit: 1, Period: time.Hour}, Key: middleware.KeyByHeader("X-Who"),
+	})
+	openapi.WebSocket(api, "/rooms/{room}", serveRoom, append(roomOptions(false), openapi.RateLimited(limiter))...)
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	url := "ws" + strings.TrimPrefix(srv.URL, "http") + "/rooms/lobby?nick=ada"
+	opts := &websocket.DialOptions{HTTPHeader: http.Header{"X-Who": {"ada"}}}
+	c, _, err := websocket.Dial(context.Background(), url, opts)
+	if err != nil {
+		t.Fatalf("first handshake: %v", err)
+	}
+	_ = c.CloseNow()
+	_, resp, err := websocket.Dial(context.Background(), url, opts)
+	if err == nil || resp == nil || resp.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("second handshake: %v %v, want a 429", err, resp)
+	}
 }
