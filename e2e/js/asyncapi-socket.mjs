@@ -90,6 +90,7 @@ await main(async () => {
   const b = await echo.next("echo binary");
   check("echo: binary comes back as binary", { binary: true, data: [0, 1, 2, 255] }, { binary: b.binary, data: [...b.data] });
   echo.ws.close(1000);
+  check("echo: closed with 1000", 1000, (await withTimeout(echo.closed, guard, "echo close")).code);
 
   // The handshake is validated before the upgrade: a bad room is a 400.
   const bad = new WebSocket(`${wsBase}${address}?nick=ada&room=NO`);
@@ -102,3 +103,6 @@ await main(async () => {
   if (status === 101) fail("the bad handshake was upgraded");
   else ok("no socket was opened for it");
 });
+// A refused handshake leaves the ws client's request socket to the
+// agent's keep-alive; nothing is left to wait for.
+process.exit();
