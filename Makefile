@@ -16,7 +16,7 @@ MODULES := . examples e2e bench backplane/redis backplane/nats telemetry
 # it) and telemetry.
 TEST_MODULES := . examples backplane/redis backplane/nats telemetry
 
-.PHONY: run ui-assets test e2e bench bench-micro lint fuzz api.yaml check-api
+.PHONY: run ui-assets test e2e bench bench-micro lint fuzz api.yaml asyncapi.yaml check-api
 
 run: ## build and start examples/quickstart on $(HYPERLANE_ADDR)
 	@$(GO) run ./scripts/uiassets -out ui-assets || echo "make run: could not fetch RapiDoc (see above); /rapidoc will load it from the CDN"
@@ -61,3 +61,6 @@ fuzz: ## run every fuzz target for FUZZTIME (default 30s)
 
 api.yaml: ## regenerate the petstore spec from examples/quickstart
 	cd examples && $(GO) run ./quickstart openapi --format yaml --version 3.1 > ../api.yaml.tmp && mv ../api.yaml.tmp ../api.yaml
+
+asyncapi.yaml: ## regenerate the quickstart's AsyncAPI document (WebSocket and SSE)
+	cd examples && $(GO) run ./quickstart asyncapi --format yaml > ../asyncapi.yaml.tmp && mv ../asyncapi.yaml.tmp ../asyncapi.yaml

@@ -44,7 +44,7 @@ type wsConfig struct {
 	pingInterval  time.Duration
 	pongTimeout   time.Duration
 	writeTimeout  time.Duration
-	beforeUpgrade func(*Context) error
+	beforeUpgrade []func(*Context) error
 	onConnect     func(*Context, *Conn)
 	onClose       func(*Context, *Conn, CloseCode, string)
 	route         []RouteOption
@@ -114,8 +114,11 @@ func WSWriteTimeout(d time.Duration) WebSocketOption {
 // fn never runs for a cross-site request the origin check refuses. An
 // error rejects the request with an ordinary HTTP response (an *HTTPError
 // keeps its status, such as 401 or 429), and no WebSocket is opened.
+// Several hooks run in the order given, the first error stopping them,
+// so that a layer (such as openapi.WebSocket, which binds the input in
+// one) and the route's own checks both run.
 func WSBeforeUpgrade(fn func(c *Context) error) WebSocketOption {
-	return func(c *wsConfig) { c.beforeUpgrade = fn }
+	return func(c *wsConfig) { c.beforeUpgrade = append(c.beforeUpgrade, fn) }
 }
 
 // WSOnConnect runs fn once the connection is open, before the handler.
@@ -179,8 +182,8 @@ func (s *Server) serveWebSocket(c *Context, h WebSocketHandler, cfg *wsConfig) (
 	if shutdown.Err() != nil {
 		return Error(http.StatusServiceUnavailable, "server shutting down")
 	}
-	if cfg.beforeUpgrade != nil {
-		if err := cfg.beforeUpgrade(c); err != nil {
+	for _, hook := range cfg.beforeUpgrade {
+		if err := hook(c); err != nil {
 			return err
 		}
 	}

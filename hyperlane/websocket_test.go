@@ -484,3 +484,38 @@ func TestWebSocketRouteOptions(t *testing.T) {
 		t.Fatalf("routes %+v; want one GET /ws with its own and the option's metadata", routes)
 	}
 }
+
+func TestWebSocketBeforeUpgradeHooksChainInOrder(t *testing.T) {
+	s, _ := rtServer()
+	var ran []string
+	hook := func(name string) hyperlane.WebSocketOption {
+		return hyperlane.WSBeforeUpgrade(func(c *hyperlane.Context) error {
+			ran = append(ran, name)
+			if c.Query("stop") == name {
+				return hyperlane.Error(http.StatusForbidden, "stopped by "+name)
+			}
+			return nil
+		})
+	}
+	s.WebSocket("/ws", func(c *hyperlane.Context, ws *hyperlane.Conn) error { return nil }, hook("first"), hook("second"))
+	addr := rtServe(t, s)
+	for _, tc := range []struct {
+		name, query, ran string
+		status           int
+	}{
+		{"both run, in order", "", "first,second", http.StatusSwitchingProtocols},
+		{"the first error answers, the next hook does not run", "?stop=first", "first", http.StatusForbidden},
+		{"the second's error answers too", "?stop=second", "first,second", http.StatusForbidden},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ran = nil
+			c, resp, _ := websocket.Dial(rtCtx(t), "ws://"+addr+"/ws"+tc.query, nil)
+			if c != nil {
+				_ = c.CloseNow()
+			}
+			if resp == nil || resp.StatusCode != tc.status || strings.Join(ran, ",") != tc.ran {
+				t.Fatalf("response %v, hooks ran %v; want %d after %s", resp, ran, tc.status, tc.ran)
+			}
+		})
+	}
+}

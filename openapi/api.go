@@ -20,6 +20,10 @@ const (
 	DefaultYAML30Path  = "/openapi-3.0.yaml"
 	DefaultSwaggerPath = "/swagger"
 	DefaultRapiDocPath = "/rapidoc"
+
+	DefaultAsyncAPIJSONPath = "/asyncapi.json"
+	DefaultAsyncAPIYAMLPath = "/asyncapi.yaml"
+	DefaultAsyncAPIPath     = "/asyncapi"
 )
 
 // Disabled as a Config path turns that route off.
@@ -55,6 +59,10 @@ type Config struct {
 	SwaggerPath string // Swagger UI (embedded, works offline), default /swagger
 	RapiDocPath string // RapiDoc page, default /rapidoc
 
+	AsyncAPIJSONPath string // AsyncAPI 3.0 as JSON, default /asyncapi.json
+	AsyncAPIYAMLPath string // AsyncAPI 3.0 as YAML, default /asyncapi.yaml
+	AsyncAPIPath     string // the AsyncAPI viewer page, default /asyncapi
+
 	// ForbidUnknownFields closes every JSON object the document reflects
 	// from a struct (additionalProperties: false), so that a request body
 	// property the type has no field for is a 422 naming it, as FastAPI's
@@ -82,6 +90,15 @@ type Config struct {
 	// it defaults to DefaultRapiDocIntegrity for the default URL only
 	// (RapiDocDir needs none: the script is the app's own).
 	RapiDocIntegrity string
+
+	// AsyncAPIDir is a directory holding the AsyncAPI viewer
+	// (@asyncapi/react-component's standalone index.js and
+	// default.min.css, which `make ui-assets` writes, pinned and
+	// checksum-verified, into ui-assets/asyncapi). The app serves them
+	// under AsyncAPIPath, so the viewer needs no network. Without it the
+	// page loads them from DefaultAsyncAPIScriptURL's CDN. A directory
+	// without both files makes New panic, naming it.
+	AsyncAPIDir string
 }
 
 // Server is one entry of the document's servers list. A relative URL
@@ -132,6 +149,10 @@ type API struct {
 	rapiDocJS   *asset    // rapidoc-min.js read from Config.RapiDocDir, or nil
 	rapiDocCDN  bool      // the page loads the default CDN script
 	rapiDocOnce sync.Once // logs once that the CDN page needs network
+
+	async     asyncState      // the AsyncAPI document (asyncapi.go)
+	asyncUI   *asyncAPIAssets // the viewer's files from Config.AsyncAPIDir, or nil
+	asyncOnce sync.Once       // logs once that the CDN viewer needs network
 }
 
 type routeKey struct{ method, pattern string }
@@ -150,6 +171,10 @@ func New(s *hyperlane.Server, cfg Config) *API {
 	if err != nil {
 		panic(err.Error())
 	}
+	ui, err := loadAsyncAPIViewer(cfg)
+	if err != nil {
+		panic(err.Error())
+	}
 	a := &API{
 		server:   s,
 		config:   cfg,
@@ -159,6 +184,9 @@ func New(s *hyperlane.Server, cfg Config) *API {
 		schemes:  map[string]*SecurityScheme{},
 		rendered: map[renderKey][]byte{},
 		pages:    map[string]*swaggerPage{},
+
+		async:   asyncState{ids: map[string]bool{}, schemas: map[string]map[string]any{}, rendered: map[renderKey][]byte{}},
+		asyncUI: ui,
 
 		rapiDocJS:  js,
 		rapiDocCDN: cfg.RapiDocDir == "" && cfg.RapiDocScriptURL == DefaultRapiDocScriptURL,
@@ -173,6 +201,7 @@ func New(s *hyperlane.Server, cfg Config) *API {
 	}
 	a.serve()
 	s.AddCommand(a.command())
+	s.AddCommand(a.asyncCommand())
 	return a
 }
 
@@ -190,6 +219,9 @@ func withDefaults(cfg Config) Config {
 	def(&cfg.YAML30Path, DefaultYAML30Path)
 	def(&cfg.SwaggerPath, DefaultSwaggerPath)
 	def(&cfg.RapiDocPath, DefaultRapiDocPath)
+	def(&cfg.AsyncAPIJSONPath, DefaultAsyncAPIJSONPath)
+	def(&cfg.AsyncAPIYAMLPath, DefaultAsyncAPIYAMLPath)
+	def(&cfg.AsyncAPIPath, DefaultAsyncAPIPath)
 	if cfg.RapiDocScriptURL == "" && cfg.RapiDocDir == "" {
 		cfg.RapiDocScriptURL = DefaultRapiDocScriptURL
 		def(&cfg.RapiDocIntegrity, DefaultRapiDocIntegrity)
@@ -267,6 +299,18 @@ func (a *API) serve() {
 	if c.SwaggerPath != Disabled {
 		get("SwaggerPath", c.SwaggerPath, a.swaggerUI)
 		get("SwaggerPath", c.SwaggerPath+"/{file:.*}", a.swaggerUI)
+	}
+	if c.AsyncAPIJSONPath != Disabled {
+		get("AsyncAPIJSONPath", c.AsyncAPIJSONPath, a.serveAsync("json"))
+	}
+	if c.AsyncAPIYAMLPath != Disabled {
+		get("AsyncAPIYAMLPath", c.AsyncAPIYAMLPath, a.serveAsync("yaml"))
+	}
+	if c.AsyncAPIPath != Disabled {
+		get("AsyncAPIPath", c.AsyncAPIPath, a.asyncViewer)
+		if a.asyncUI != nil {
+			get("AsyncAPIPath", strings.TrimSuffix(c.AsyncAPIPath, "/")+"/{file}", a.asyncViewerAsset)
+		}
 	}
 	if c.RapiDocPath != Disabled {
 		get("RapiDocPath", c.RapiDocPath, a.rapiDoc)

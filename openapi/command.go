@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/hyperlane-go/hyperlane/hyperlane"
 )
@@ -36,6 +37,45 @@ func (a *API) command() hyperlane.Command {
 				return fmt.Errorf("openapi: unexpected argument %q (%s)", fs.Arg(0), commandUsage)
 			}
 			b, err := a.Spec(*version, *format)
+			if err != nil {
+				return err
+			}
+			_, err = stdout.Write(b)
+			return err
+		},
+	}
+}
+
+// AsyncAPICommandName is the subcommand New adds to print the AsyncAPI
+// document.
+const AsyncAPICommandName = "asyncapi"
+
+const asyncCommandUsage = "usage: asyncapi [--format yaml|json]"
+
+// asyncCommand prints the AsyncAPI document (see API.AsyncAPI), so that
+// a build can write asyncapi.yaml without starting the server.
+func (a *API) asyncCommand() hyperlane.Command {
+	name := AsyncAPICommandName
+	if p := a.config.Prefix; p != "" {
+		name += strings.ReplaceAll(p, "/", "-")
+	}
+	return hyperlane.Command{
+		Name:    name,
+		Summary: "print the AsyncAPI 3.0 document of the WebSocket and SSE endpoints and exit (--format yaml|json)",
+		Run: func(_ context.Context, args []string, stdout io.Writer) error {
+			fs := flag.NewFlagSet(AsyncAPICommandName, flag.ContinueOnError)
+			fs.SetOutput(io.Discard)
+			format := fs.String("format", "yaml", "yaml or json")
+			if err := fs.Parse(args); err != nil {
+				if errors.Is(err, flag.ErrHelp) {
+					return errors.New(asyncCommandUsage)
+				}
+				return fmt.Errorf("asyncapi: %w (%s)", err, asyncCommandUsage)
+			}
+			if fs.NArg() > 0 {
+				return fmt.Errorf("asyncapi: unexpected argument %q (%s)", fs.Arg(0), asyncCommandUsage)
+			}
+			b, err := a.AsyncAPI(*format)
 			if err != nil {
 				return err
 			}

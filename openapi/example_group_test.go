@@ -91,7 +91,7 @@ func ExampleNewGroup() {
 
 // Two versions of an API in one server: each is its own API under its
 // Config.Prefix, with its own document, Swagger UI, RapiDoc and
-// "openapi-v1" / "openapi-v2" command.
+// "openapi-v1" / "openapi-v2" command (and "asyncapi-v1" / "asyncapi-v2").
 func ExampleConfig_prefix() {
 	s := hyperlane.New(hyperlane.WithLogger(slog.New(slog.DiscardHandler)))
 	v1 := openapi.New(s, openapi.Config{Title: "Shop", Version: "1.4.0", Prefix: "/v1"})
@@ -122,5 +122,7 @@ func ExampleConfig_prefix() {
 	// /v2/openapi.json 2.0.0 /v2/items/{id}
 	// /v2/items/3 200 {"id":3,"name":"hammer"}
 	// command openapi-v1
+	// command asyncapi-v1
 	// command openapi-v2
+	// command asyncapi-v2
 }

@@ -164,6 +164,8 @@ func operationOnly(c *operationConfig) string {
 		return "Request"
 	case len(c.events) > 0:
 		return "EventStream"
+	case c.socket.used():
+		return "a WebSocket option (Receives, Sends, Discriminator, OnInvalidMessage, SocketOptions)"
 	}
 	return ""
 }
@@ -210,6 +212,38 @@ func (sc *scope) operationConfig(pattern string, opts []Option) (*operationConfi
 	}
 	merged := sc.defaults.inherit(cfg)
 	return &merged, full, nil
+}
+
+// typedRoute is a typed route being registered: its registrar's scope,
+// its options over the registrar's defaults, its full pattern and its
+// described path with the path parameters.
+type typedRoute struct {
+	sc         *scope
+	cfg        *operationConfig
+	full, path string
+	pathParams []string
+}
+
+// startRoute begins the registration of a typed route. It and the
+// returned fail panic, with "openapi: <what> <pattern>: " before the
+// reason.
+func startRoute(r Registrar, what, pattern string, opts []Option) (*typedRoute, func(error)) {
+	if r == nil {
+		panic(fmt.Sprintf("openapi: %s %s: nil API or Group", what, pattern))
+	}
+	rt := &typedRoute{sc: r.scope()}
+	var err error
+	rt.cfg, rt.full, err = rt.sc.operationConfig(pattern, opts)
+	fail := func(err error) {
+		panic(fmt.Sprintf("openapi: %s %s: %v", what, rt.full, err))
+	}
+	if err != nil {
+		fail(err)
+	}
+	if rt.path, rt.pathParams, err = specPath(rt.full); err != nil {
+		fail(err)
+	}
+	return rt, fail
 }
 
 // checkResponses refuses a documented body on a status that HTTP sends
@@ -304,7 +338,7 @@ func (a *API) initPrefix() {
 		if err := checkPrefix(c.Prefix); err != nil {
 			panic(fmt.Sprintf("openapi.New: Config.Prefix %q: %v", c.Prefix, err))
 		}
-		for _, p := range []*string{&c.JSONPath, &c.YAMLPath, &c.JSON30Path, &c.YAML30Path, &c.SwaggerPath, &c.RapiDocPath} {
+		for _, p := range []*string{&c.JSONPath, &c.YAMLPath, &c.JSON30Path, &c.YAML30Path, &c.SwaggerPath, &c.RapiDocPath, &c.AsyncAPIJSONPath, &c.AsyncAPIYAMLPath, &c.AsyncAPIPath} {
 			if *p != Disabled {
 				*p = c.Prefix + *p
 			}

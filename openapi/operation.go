@@ -65,27 +65,17 @@ type operation[I, O any] struct {
 // register documents the operation, prepares its binding and validation
 // and adds its route. Any contradiction panics, naming the operation.
 func register[I, O any](r Registrar, method, pattern string, h Handler[I, O], opts []Option) {
-	if r == nil {
-		panic(fmt.Sprintf("openapi: %s %s: nil API or Group", method, pattern))
-	}
-	sc := r.scope()
+	rt, fail := startRoute(r, method, pattern, opts)
+	sc, cfg, full, path, pathParams := rt.sc, rt.cfg, rt.full, rt.path, rt.pathParams
 	api := sc.api
-	cfg, full, err := sc.operationConfig(pattern, opts)
-	fail := func(err error) {
-		panic(fmt.Sprintf("openapi: %s %s: %v", method, full, err))
-	}
-	if err != nil {
-		fail(err)
-	}
 	if h == nil {
 		fail(fmt.Errorf("nil handler"))
 	}
-	path, pathParams, err := specPath(full)
-	if err != nil {
-		fail(err)
-	}
 	if len(cfg.events) > 0 || cfg.request != nil {
 		fail(fmt.Errorf("EventStream and Request are for Document; a typed operation is described by its types"))
+	}
+	if cfg.socket.used() {
+		fail(fmt.Errorf("Receives, Sends, Discriminator, OnInvalidMessage and SocketOptions are for openapi.WebSocket"))
 	}
 	in, err := analyzeInput(reflect.TypeFor[I](), method, pathParams)
 	if err != nil {
@@ -152,11 +142,7 @@ func register[I, O any](r Registrar, method, pattern string, h Handler[I, O], op
 		fail(err)
 	}
 	op.name = fmt.Sprintf("operation %q (%s %s)", d.id, method, full)
-	routeOpts := []hyperlane.RouteOption{hyperlane.Meta(hyperlane.MetaOperationID, d.id)}
-	if len(cfg.limiters) > 0 {
-		routeOpts = append(routeOpts, limitRoute(cfg.limiters)) // outermost: before auth and binding
-	}
-	routeOpts = append(routeOpts, cfg.routeOptions...)
+	routeOpts := cfg.routeOpts(d.id)
 	sc.hg.Route([]string{method}, pattern, op.serve, routeOpts...)
 }
 

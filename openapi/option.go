@@ -27,6 +27,7 @@ type operationConfig struct {
 	idPrefix             string        // group only: OperationIDPrefix
 	noSecurity           bool          // NoSecurity
 	limiters             []RateLimiter // RateLimited, typed operations only
+	socket               socketConfig  // WebSocket only: its messages
 }
 
 // response is one declared response besides the success one.
@@ -121,3 +122,14 @@ func RouteOptions(opts ...hyperlane.RouteOption) Option {
 const problem = problemBody(0)
 
 type problemBody int
+
+// routeOpts are the options of a typed route with operation id id: the
+// id as hyperlane.MetaOperationID, the rate limiters (outermost: before
+// auth and binding), then the RouteOptions given.
+func (c *operationConfig) routeOpts(id string) []hyperlane.RouteOption {
+	opts := []hyperlane.RouteOption{hyperlane.Meta(hyperlane.MetaOperationID, id)}
+	if len(c.limiters) > 0 {
+		opts = append(opts, limitRoute(c.limiters))
+	}
+	return append(opts, c.routeOptions...)
+}

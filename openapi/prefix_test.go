@@ -118,8 +118,8 @@ func TestTwoAPIsInOneServer(t *testing.T) {
 				}
 			}
 		}
-		if !slices.Equal(names, []string{"openapi-v1", "openapi-v2"}) {
-			t.Errorf("commands %q, want openapi-v1 and openapi-v2", names)
+		if !slices.Equal(names, []string{"openapi-v1", "asyncapi-v1", "openapi-v2", "asyncapi-v2"}) {
+			t.Errorf("commands %q, want openapi-v1, asyncapi-v1, openapi-v2 and asyncapi-v2", names)
 		}
 	})
 }

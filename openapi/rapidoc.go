@@ -55,14 +55,19 @@ func loadRapiDoc(cfg Config) (*asset, error) {
 		return nil, fmt.Errorf("openapi.New: Config.RapiDocDir %q has no usable %s: %w (fetch RapiDoc with `go run github.com/hyperlane-go/hyperlane/scripts/uiassets`, or leave RapiDocDir empty to load it from the CDN)",
 			cfg.RapiDocDir, RapiDocScript, err)
 	}
+	return newAsset(RapiDocScript, b)
+}
+
+// newAsset keeps b in memory with its gzip form and content hash.
+func newAsset(name string, b []byte) (*asset, error) {
 	sum := sha256.Sum256(b)
 	var gz bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression) // a valid level: no error
 	if _, err := zw.Write(b); err != nil {
-		return nil, fmt.Errorf("openapi.New: compressing %s: %w", RapiDocScript, err)
+		return nil, fmt.Errorf("openapi.New: compressing %s: %w", name, err)
 	}
 	if err := zw.Close(); err != nil {
-		return nil, fmt.Errorf("openapi.New: compressing %s: %w", RapiDocScript, err)
+		return nil, fmt.Errorf("openapi.New: compressing %s: %w", name, err)
 	}
 	return &asset{body: b, gzipped: gz.Bytes(), version: base64.RawURLEncoding.EncodeToString(sum[:12])}, nil
 }
@@ -86,9 +91,15 @@ func (a *API) rapiDocAsset(c *hyperlane.Context) error {
 	if c.Param("file") != RapiDocScript {
 		return hyperlane.Error(http.StatusNotFound, "no such file")
 	}
-	js := a.rapiDocJS
+	return serveAsset(c, a.rapiDocJS, "text/javascript; charset=utf-8")
+}
+
+// serveAsset serves an asset from memory: gzip-encoded for a client that
+// accepts it, cached for a year at its versioned URL (?v=), revalidated
+// by its ETag at any other.
+func serveAsset(c *hyperlane.Context, js *asset, contentType string) error {
 	h := c.ResponseHeader()
-	h.Set("Content-Type", "text/javascript; charset=utf-8")
+	h.Set("Content-Type", contentType)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Vary", "Accept-Encoding")
 	body, tag := js.body, `"`+js.version+`"`

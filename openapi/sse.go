@@ -51,24 +51,14 @@ type StreamHandler[I, E any] func(c *hyperlane.Context, in *I, send *Sender[E]) 
 // rules, naming the field.
 func SSE[I, E any](r Registrar, pattern string, h StreamHandler[I, E], opts ...Option) {
 	method := http.MethodGet
-	if r == nil {
-		panic(fmt.Sprintf("openapi: SSE %s %s: nil API or Group", method, pattern))
-	}
-	sc := r.scope()
+	rt, fail := startRoute(r, "SSE "+method, pattern, opts)
+	sc, cfg, full, path, pathParams := rt.sc, rt.cfg, rt.full, rt.path, rt.pathParams
 	api := sc.api
-	cfg, full, err := sc.operationConfig(pattern, opts)
-	fail := func(err error) {
-		panic(fmt.Sprintf("openapi: SSE %s %s: %v", method, full, err))
-	}
-	if err != nil {
-		fail(err)
-	}
 	if h == nil {
 		fail(errors.New("nil handler"))
 	}
-	path, pathParams, err := specPath(full)
-	if err != nil {
-		fail(err)
+	if cfg.socket.used() {
+		fail(errors.New("Receives, Sends, Discriminator, OnInvalidMessage and SocketOptions are for openapi.WebSocket"))
 	}
 	if len(cfg.events) > 0 || cfg.request != nil || cfg.status != 0 {
 		fail(errors.New("EventStream, Request and Status are not for SSE: the stream is described by its types and answers 200"))
@@ -122,11 +112,14 @@ func SSE[I, E any](r Registrar, pattern string, h StreamHandler[I, E], opts ...O
 	if err := compileValidation(in, doc, api.r31.SpecEns().ComponentsEns().Schemas); err != nil {
 		fail(err)
 	}
-	routeOpts := []hyperlane.RouteOption{hyperlane.Meta(hyperlane.MetaOperationID, d.id)}
-	if len(cfg.limiters) > 0 {
-		routeOpts = append(routeOpts, limitRoute(cfg.limiters)) // outermost: before auth and binding
+	ch := &channelDoc{kind: channelSSE, id: d.id, address: path, cfg: cfg, sends: eventDecls(events)}
+	if err := ch.handshake(doc, api.r31.SpecEns().ComponentsEns().Schemas, api.async.schemas); err != nil {
+		fail(err)
 	}
-	routeOpts = append(routeOpts, cfg.routeOptions...)
+	if err := api.addChannel(ch); err != nil {
+		fail(err)
+	}
+	routeOpts := cfg.routeOpts(d.id)
 	sc.hg.Route([]string{method}, pattern, op.serve, routeOpts...)
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/hyperlane-go/hyperlane/examples/chat/chatroom"
 	"github.com/hyperlane-go/hyperlane/hyperlane"
+	"github.com/hyperlane-go/hyperlane/openapi"
 )
 
 func main() {
@@ -24,11 +25,14 @@ func main() {
 	}
 }
 
-// newApp serves the chat page at / and its socket at /ws.
+// newApp serves the chat page at / and its socket at /ws, described at
+// /asyncapi.json.
 func newApp(logger *slog.Logger, opts ...hyperlane.Option) *hyperlane.Server {
 	s := hyperlane.New(append([]hyperlane.Option{hyperlane.WithLogger(logger)}, opts...)...)
+	api := openapi.New(s, openapi.Config{Title: "Chat", Version: "1.0.0",
+		Description: "A WebSocket chat with rooms and nicknames; its messages are in /asyncapi.json."})
 	chat := chatroom.New()
-	chat.Register(s, "")
+	chat.Register(s, api, "")
 	s.OnShutdown(chat.Close)
 	return s
 }

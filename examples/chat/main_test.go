@@ -229,3 +229,79 @@ func TestChat(t *testing.T) {
 		}
 	})
 }
+
+// send writes one raw message.
+func (c *client) send(msg string) {
+	c.t.Helper()
+	if err := c.conn.Write(context.Background(), websocket.MessageText, []byte(msg)); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+func TestChatTypedMessages(t *testing.T) {
+	srv := httptest.NewServer(newApp(slog.New(slog.DiscardHandler)))
+	defer srv.Close()
+	ann, _ := join(t, srv.URL, "ann", "lobby")
+	ann.expect("welcome", "ann", "")
+	ann.expect("join", "ann", "")
+	ben, _ := join(t, srv.URL, "ben", "dev")
+	ben.expect("welcome", "ben", "")
+	ben.expect("join", "ben", "")
+
+	t.Run("message with its type reaches the room", func(t *testing.T) {
+		ann.send(`{"type":"message","text":"typed"}`)
+		ann.expect("message", "ann", "typed")
+	})
+	t.Run("invalid messages are answered with an error, and the socket stays", func(t *testing.T) {
+		for _, tc := range []struct{ msg, want string }{
+			{`{"type":"dance"}`, `"type" must be one of "message", "join", "leave"`},
+			{`not json`, "invalid message: not JSON"},
+			{`{"type":"join","room":"No Room"}`, "message.room must match the pattern"},
+			{`{"type":"message","text":5}`, "message.text must be a string, got number"},
+		} {
+			ann.send(tc.msg)
+			if m := ann.next(); m.Type != "error" || !strings.Contains(m.Text, tc.want) {
+				t.Errorf("%s answered %+v, want an error saying %q", tc.msg, m, tc.want)
+			}
+		}
+		ann.send(`{"text":"still here"}`)
+		ann.expect("message", "ann", "still here")
+	})
+	t.Run("join moves to another room, telling both", func(t *testing.T) {
+		ann.send(`{"type":"join","room":"dev"}`)
+		if m := ann.expect("welcome", "ann", ""); m.Room != "dev" || strings.Join(m.Members, ",") != "ben,ann" {
+			t.Fatalf("welcome in dev: %+v", m)
+		}
+		ben.expect("join", "ann", "")
+		ann.expect("join", "ann", "")
+		ben.send(`{"type":"message","text":"hi ann"}`)
+		ann.expect("message", "ben", "hi ann")
+	})
+	t.Run("join to a room where the nickname is taken is refused, and nothing moves", func(t *testing.T) {
+		other, _ := join(t, srv.URL, "ann", "lobby") // the name is free in the lobby again
+		other.expect("welcome", "ann", "")
+		ben.expect("message", "ben", "hi ann")
+		ben.send(`{"type":"join","room":"lobby"}`)
+		if m := ben.next(); m.Type != "welcome" || m.Room != "lobby" {
+			t.Fatalf("ben to the lobby: %+v", m)
+		}
+		ann.expect("leave", "ben", "")
+		ann.send(`{"type":"join","room":"lobby"}`)
+		if m := ann.next(); m.Type != "error" || !strings.Contains(m.Text, `is taken in room "lobby"`) {
+			t.Fatalf("ann to a lobby with an ann: %+v", m)
+		}
+	})
+	t.Run("leave closes the socket with 1000 and tells the room", func(t *testing.T) {
+		ben.expect("join", "ben", "")
+		ben.send(`{"type":"leave"}`)
+		for {
+			var m chatroom.Message
+			if err := wsjson.Read(context.Background(), ben.conn, &m); err != nil {
+				if websocket.CloseStatus(err) != websocket.StatusNormalClosure {
+					t.Fatalf("leave: %v, want a 1000 close", err)
+				}
+				break
+			}
+		}
+	})
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/hyperlane-go/hyperlane/examples/chat/chatroom"
 	"github.com/hyperlane-go/hyperlane/hyperlane"
 	"github.com/hyperlane-go/hyperlane/hyperlane/broadcast"
+	"github.com/hyperlane-go/hyperlane/openapi"
 )
 
 // outage is a broker that can be cut: while down, Publish refuses as the
@@ -41,7 +42,7 @@ func TestRefusedMessageNamesItsText(t *testing.T) {
 	o := &outage{MemoryBackplane: broadcast.NewMemoryBackplane[chatroom.Message](), EventLog: broadcast.NewMemoryLog(0, 0)}
 	s := hyperlane.New(hyperlane.WithLogger(slog.New(slog.DiscardHandler)))
 	chat := chatroom.NewWith(chatroom.Options{Backplane: o, Log: o})
-	chat.Register(s, "")
+	chat.Register(s, openapi.New(s, openapi.Config{Title: "Chat", Version: "1.0.0"}), "")
 	srv := httptest.NewServer(s)
 	defer srv.Close()
 	defer chat.Close()

@@ -28,8 +28,8 @@ func newClusterApp(logger *slog.Logger, cl *cluster, opts ...hyperlane.Option) (
 	s := hyperlane.New(append([]hyperlane.Option{hyperlane.WithLogger(logger)}, opts...)...)
 	m := metrics.Install(s, metrics.Options{})
 	registerCore(s)
-	chat := registerRealtime(s, conn)
-	registerPets(s)
+	api := registerPets(s)
+	chat := registerRealtime(s, api, conn)
 	registerObservability(s, m, chat)
 	return s, nil
 }

@@ -103,8 +103,11 @@ type petStore struct {
 // writes need the X-API-Key header (HYPERLANE_API_KEY, default
 // DefaultAPIKey). The documents are at /openapi.json and /openapi.yaml,
 // Swagger UI at /swagger and RapiDoc at /rapidoc (its script is served
-// by the app from rapiDocDir() when there is one: see there).
-func registerPets(s *hyperlane.Server) {
+// by the app from rapiDocDir() when there is one: see there). The
+// AsyncAPI document of the real-time routes is at /asyncapi.json and
+// /asyncapi.yaml, its viewer at /asyncapi (served from asyncAPIDir()).
+// It returns the API, on which realtime.go registers its typed socket.
+func registerPets(s *hyperlane.Server) *openapi.API {
 	key := cmp.Or(os.Getenv("HYPERLANE_API_KEY"), DefaultAPIKey)
 	apiKey := openapi.APIKey("apiKey", "header", "X-API-Key",
 		"Writes need the API key the server was started with (HYPERLANE_API_KEY; the demo default is "+DefaultAPIKey+").")
@@ -128,6 +131,7 @@ func registerPets(s *hyperlane.Server) {
 		SecuritySchemes:  []openapi.SecurityScheme{apiKey},
 		RapiDocDir:       rapiDocDir(),
 		RapiDocScriptURL: os.Getenv("HYPERLANE_RAPIDOC_URL"),
+		AsyncAPIDir:      asyncAPIDir(),
 	})
 	store := &petStore{pets: map[int64]Pet{}, next: 1}
 	store.add(NewPet{Name: "Rex", Tag: "dog", Age: 3})
@@ -157,6 +161,7 @@ func registerPets(s *hyperlane.Server) {
 			"A client that reconnects with Last-Event-ID gets resumed, then the events after that id."),
 		openapi.Response(http.StatusNoContent, nil, "The client already has every event; do not reconnect."),
 		openapi.Errors(http.StatusBadRequest))
+	return api
 }
 
 // DefaultRapiDocDir is where `make ui-assets` (which `make run` runs)
@@ -178,6 +183,24 @@ func rapiDocDir() string {
 	}
 	if _, err := os.Stat(filepath.Join(DefaultRapiDocDir, openapi.RapiDocScript)); err == nil {
 		return DefaultRapiDocDir
+	}
+	return ""
+}
+
+// DefaultAsyncAPIDir is where `make ui-assets` puts the pinned AsyncAPI
+// viewer (@asyncapi/react-component), relative to the repository root.
+const DefaultAsyncAPIDir = "ui-assets/asyncapi"
+
+// asyncAPIDir is the directory /asyncapi serves the viewer from:
+// HYPERLANE_ASYNCAPI_DIR when set (a wrong one stops the app at start,
+// naming it), else DefaultAsyncAPIDir when it holds the viewer. ""
+// leaves the page on the CDN, which needs network.
+func asyncAPIDir() string {
+	if dir := os.Getenv("HYPERLANE_ASYNCAPI_DIR"); dir != "" {
+		return dir
+	}
+	if _, err := os.Stat(filepath.Join(DefaultAsyncAPIDir, openapi.AsyncAPIScript)); err == nil {
+		return DefaultAsyncAPIDir
 	}
 	return ""
 }

@@ -24,14 +24,16 @@ const (
 // registerRealtime adds the WebSocket and SSE routes:
 //
 //	GET /ws              WebSocket echo (text and binary; permessage-deflate offered)
-//	GET /chat            the chat page; GET /chat/ws is its socket,
+//	GET /chat            the chat page; GET /chat/ws is its typed socket,
 //	                     GET /chat/events?room=lobby the room as SSE
 //	GET /events          SSE: ids 1..n, one per interval, resuming after Last-Event-ID
 //	                     (a typed operation, registered in pets.go with the Pet API)
 //	GET /metrics/stream  SSE: goroutines, heap, uptime and requests served, each second
 //
-// It returns the chat, whose hub the metrics watch.
-func registerRealtime(s *hyperlane.Server, conn connected) *chatroom.Chat {
+// The sockets are typed (openapi.WebSocket) and, with the typed SSE
+// streams, described in api's AsyncAPI document (/asyncapi.json). It
+// returns the chat, whose hub the metrics watch.
+func registerRealtime(s *hyperlane.Server, api *openapi.API, conn connected) *chatroom.Chat {
 	start := time.Now()
 	var served atomic.Uint64
 	s.RequestMiddleware(func(c *hyperlane.Context) error {
@@ -39,10 +41,15 @@ func registerRealtime(s *hyperlane.Server, conn connected) *chatroom.Chat {
 		return nil
 	})
 
-	s.WebSocket("/ws", echoSocket, hyperlane.WSCompression(true))
+	openapi.WebSocket(api, "/ws", echoSocket,
+		openapi.OperationID("echo"), openapi.Summary("WebSocket echo"), openapi.Tags("realtime"),
+		openapi.Description("Every message comes back as it was sent, text as text and binary as binary."),
+		openapi.Receives[string]("text"), openapi.Receives[[]byte]("binary"),
+		openapi.Sends[string]("text"), openapi.Sends[[]byte]("binary"),
+		openapi.SocketOptions(hyperlane.WSCompression(true)))
 
 	chat := chatroom.NewWith(conn.chat)
-	chat.Register(s, "/chat")
+	chat.Register(s, api, "/chat")
 	s.OnShutdown(func() {
 		chat.Close() // closes the hub, and with it the backplane
 		conn.close()
@@ -51,17 +58,20 @@ func registerRealtime(s *hyperlane.Server, conn connected) *chatroom.Chat {
 	s.Get("/metrics/stream", func(c *hyperlane.Context) error {
 		return streamMetrics(c, start, &served)
 	})
+	openapi.DocumentEvents[metricsEvents](api, "/metrics/stream", openapi.OperationID("metricsStream"), openapi.Tags("realtime"),
+		openapi.Summary("Live process metrics (Server-Sent Events)"),
+		openapi.Description("One metrics event a second, ids counting from 1."))
 	return chat
 }
 
 // echoSocket sends every message back as it came, text or binary.
-func echoSocket(c *hyperlane.Context, ws *hyperlane.Conn) error {
+func echoSocket(_ *hyperlane.Context, _ *struct{}, s *openapi.Socket) error {
 	for {
-		typ, msg, err := ws.Read(ws.Context())
+		msg, err := s.Receive(s.Conn().Context())
 		if err != nil {
 			return err
 		}
-		if err := ws.Write(ws.Context(), typ, msg); err != nil {
+		if err := s.Send(msg); err != nil {
 			return err
 		}
 	}
@@ -115,6 +125,19 @@ func countEvents(c *hyperlane.Context, in *countEventsQuery, send *openapi.Sende
 	return nil
 }
 
+// metricsEvents are the events of GET /metrics/stream.
+type metricsEvents struct {
+	Metrics *metricsSample `event:"metrics"`
+}
+
+// metricsSample is the data of one metrics event.
+type metricsSample struct {
+	Goroutines     uint64  `json:"goroutines" description:"Live goroutines."`
+	HeapBytes      uint64  `json:"heap_bytes" description:"Bytes of live and unswept heap objects."`
+	UptimeSeconds  float64 `json:"uptime_seconds" description:"Seconds since the server started."`
+	RequestsServed uint64  `json:"requests_served" description:"Requests served since the start."`
+}
+
 // streamMetrics sends the process's live numbers once a second, read
 // through runtime/metrics, which does not stop the world.
 func streamMetrics(c *hyperlane.Context, start time.Time, served *atomic.Uint64) error {
@@ -127,11 +150,11 @@ func streamMetrics(c *hyperlane.Context, start time.Time, served *atomic.Uint64)
 	defer tick.Stop()
 	for seq := 1; ; seq++ {
 		metrics.Read(samples)
-		err := es.Send(hyperlane.Event{ID: strconv.Itoa(seq), Event: "metrics", Data: map[string]any{
-			"goroutines":      samples[0].Value.Uint64(),
-			"heap_bytes":      samples[1].Value.Uint64(),
-			"uptime_seconds":  time.Since(start).Seconds(),
-			"requests_served": served.Load(),
+		err := es.Send(hyperlane.Event{ID: strconv.Itoa(seq), Event: "metrics", Data: metricsSample{
+			Goroutines:     samples[0].Value.Uint64(),
+			HeapBytes:      samples[1].Value.Uint64(),
+			UptimeSeconds:  time.Since(start).Seconds(),
+			RequestsServed: served.Load(),
 		}})
 		if err != nil {
 			return nil

@@ -3,14 +3,25 @@
 // a read loop. Register adds the page and the socket to any server or
 // group; examples/chat serves it alone and examples/quickstart at /chat.
 //
-// Wire format, JSON text messages both ways. The client sends
-// {"text":"..."}; the server sends
+// Wire format, JSON text messages both ways, each with its "type". The
+// socket is a typed endpoint (openapi.WebSocket): its messages are
+// declared Go types, validated as they arrive and published in the
+// AsyncAPI document. The client sends
 //
-//	{"type":"welcome","room":"lobby","nick":"ada","members":["ada","bob"]}
-//	{"type":"join"|"leave","room":"lobby","nick":"bob","time":"..."}
+//	{"type":"message","text":"hi"}      say something to the room ("type" may be left out)
+//	{"type":"join","room":"dev"}        move to another room
+//	{"type":"leave"}                    leave; the socket closes with 1000
+//
+// and the server sends
+//
+//	{"type":"welcome","room":"lobby","nick":"ada","members":["ada","bob"]}   (presence)
+//	{"type":"join"|"leave","room":"lobby","nick":"bob","time":"..."}        (presence)
 //	{"type":"message","room":"lobby","nick":"bob","text":"hi","time":"..."}
-//	{"type":"error","text":"message longer than 500 characters"}
+//	{"type":"error","text":"message longer than 500 characters, not sent"}
 //	{"type":"error","text":"message \"hi\" not sent: redis backplane: not connected to Redis (reconnecting)"}
+//
+// An invalid message is answered with an error message; the socket
+// stays open.
 //
 // Text is sent as typed; the page escapes it on display (it only ever
 // sets textContent), so markup in a message shows as text.
@@ -35,10 +46,10 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/hyperlane-go/hyperlane/hyperlane"
 	"github.com/hyperlane-go/hyperlane/hyperlane/broadcast"
+	"github.com/hyperlane-go/hyperlane/openapi"
 )
 
 // Limits of the chat.
@@ -59,9 +70,59 @@ type Message struct {
 	Time    time.Time `json:"time,omitzero"`
 }
 
-// inbound is what clients send.
-type inbound struct {
+// Say is the client's chat message: {"type":"message","text":"..."}.
+// Leading and trailing space is dropped; a text of only space is
+// ignored.
+type Say struct {
+	Text string `json:"text" required:"true" maxLength:"500" description:"What to say, at most 500 characters."`
+}
+
+// Join moves the client to another room: {"type":"join","room":"dev"}.
+// The nickname is kept; when it is taken there, an error answers and the
+// client stays where it is.
+type Join struct {
+	Room string `json:"room" required:"true" pattern:"^[a-z0-9_-]{1,32}$" description:"The room to move to."`
+}
+
+// Leave leaves the room: {"type":"leave"}. The server closes the socket
+// with 1000.
+type Leave struct{}
+
+// Said is a message said in the room, as the server sends it.
+type Said struct {
+	Type string    `json:"type" const:"message"`
+	Room string    `json:"room"`
+	Nick string    `json:"nick"`
+	Text string    `json:"text"`
+	Time time.Time `json:"time"`
+}
+
+// Presence tells who is in the room: "welcome" to the newcomer with the
+// members, "join" and "leave" to everyone.
+type Presence struct {
+	Type    string    `json:"type" enum:"welcome,join,leave"`
+	Room    string    `json:"room"`
+	Nick    string    `json:"nick"`
+	Members []string  `json:"members,omitempty" description:"welcome only: the members, in join order"`
+	Time    time.Time `json:"time,omitzero" description:"join and leave only"`
+}
+
+// Notice is an error the server sends to one client only, such as the
+// answer to an invalid message.
+type Notice struct {
+	Type string `json:"type" const:"error"`
 	Text string `json:"text"`
+}
+
+// outbound is the typed form of a hub message, as the socket sends it.
+func outbound(m Message) any {
+	switch m.Type {
+	case "message":
+		return Said{Type: m.Type, Room: m.Room, Nick: m.Nick, Text: m.Text, Time: m.Time}
+	case "error":
+		return Notice{Type: m.Type, Text: m.Text}
+	}
+	return Presence{Type: m.Type, Room: m.Room, Nick: m.Nick, Members: m.Members, Time: m.Time}
 }
 
 //go:embed page.html
@@ -69,11 +130,10 @@ var page string
 
 var roomName = regexp.MustCompile(`^[a-z0-9_-]{1,32}$`)
 
-// Router is what Register needs: *hyperlane.Server and *hyperlane.Group
-// both are one.
+// Router is what Register needs for the page and the event feed:
+// *hyperlane.Server and *hyperlane.Group both are one.
 type Router interface {
 	Get(pattern string, h hyperlane.Handler, opts ...hyperlane.RouteOption)
-	WebSocket(pattern string, h hyperlane.WebSocketHandler, opts ...hyperlane.WebSocketOption)
 }
 
 // Chat is the state of one chat service: its hub, its event log and who
@@ -116,10 +176,12 @@ func NewWith(opts Options) *Chat {
 	}
 }
 
-// Register serves the page at path ("/" when path is "") and the socket
-// at path+"/ws", and the rooms' Server-Sent Events at path+"/events"
-// (see Events).
-func (ch *Chat) Register(r Router, path string) {
+// Register serves the page at path ("/" when path is "") on r, the
+// typed socket at path+"/ws" on api (the *openapi.API or a Group of it
+// whose prefix r has), and the rooms' Server-Sent Events at
+// path+"/events" (see Events). The socket and the rooms are described in
+// api's AsyncAPI document.
+func (ch *Chat) Register(r Router, api openapi.Registrar, path string) {
 	pagePath := path
 	if pagePath == "" {
 		pagePath = "/"
@@ -128,8 +190,54 @@ func (ch *Chat) Register(r Router, path string) {
 		c.SetHeader("Content-Security-Policy", "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'")
 		return c.HTML(http.StatusOK, page)
 	})
-	r.WebSocket(path+"/ws", ch.serve, hyperlane.WSReadLimit(MaxFrame), hyperlane.WSBeforeUpgrade(ch.admit))
+	openapi.WebSocket(api, path+"/ws", ch.serve,
+		openapi.OperationID("chat"), openapi.Summary("Chat rooms"), openapi.Tags("realtime"),
+		openapi.Description("The chat's socket: the nickname and room are checked before the upgrade (400, 409)."),
+		openapi.Discriminator("type"), openapi.DefaultMessage("message"),
+		openapi.Receives[Say]("message"), openapi.Receives[Join]("join"), openapi.Receives[Leave]("leave"),
+		openapi.Sends[Said]("message"), openapi.Sends[Presence]("presence"), openapi.Sends[Notice]("error"),
+		openapi.OnInvalidMessage(invalidAnswer),
+		openapi.SocketOptions(hyperlane.WSReadLimit(MaxFrame), hyperlane.WSBeforeUpgrade(ch.admit)))
+	openapi.Room(api, "chat/{room}", "message", ch.hub, openapi.OperationID("chatRoom"), openapi.Tags("realtime"),
+		openapi.Summary("A chat room"),
+		openapi.Description("What the hub fans out to the room's sockets (and, on a backplane, to the other instances): every message, join and leave."))
 	r.Get(path+"/events", ch.Events)
+	openapi.DocumentEvents[RoomEvents](api, path+"/events", openapi.OperationID("chatEvents"), openapi.Tags("realtime"),
+		openapi.Summary("A chat room as Server-Sent Events"), openapi.Request(eventsQuery{}),
+		openapi.Description("The room's join, leave and message events, each with its id in the chat's event log: "+
+			"a client that reconnects with Last-Event-ID gets exactly the events it missed. "+
+			"A new client first gets the room's newest id alone (or a ready event in an empty room). 400 for a bad room or Last-Event-ID."))
+}
+
+// RoomEvents are the events of the room feed (Events).
+type RoomEvents struct {
+	Ready   *struct{} `event:"ready"`   // an empty room: the feed is open
+	Message *Message  `event:"message"` // join, leave and message, as the hub carries them
+}
+
+// eventsQuery documents the feed's parameters.
+type eventsQuery struct {
+	Room        string `query:"room" description:"The room, lobby by default."`
+	LastEventID string `header:"Last-Event-ID" description:"The id of the last event received, to resume after it."`
+}
+
+// joinQuery is the handshake's input, documented here and checked by
+// admit, whose rules (normalisation, lookalikes, a taken name) a schema
+// cannot say: 400 for a nickname or room not allowed, 409 for a taken
+// one.
+type joinQuery struct {
+	Nick string `query:"nick" description:"Your nickname: required, at most 24 characters, letters, digits, space, '_' or '-' (400 otherwise; 409 when taken in the room)."`
+	Room string `query:"room" description:"The room: 1 to 32 lowercase letters, digits, '_' or '-' (400 otherwise); lobby by default."`
+}
+
+// invalidAnswer is the error message that answers an invalid message.
+func invalidAnswer(e *openapi.InvalidMessageError) Notice {
+	for _, d := range e.Errors {
+		if d.Location == "message.text" && strings.Contains(d.Message, "at most") {
+			return Notice{Type: "error", Text: "message longer than 500 characters, not sent"}
+		}
+	}
+	return Notice{Type: "error", Text: e.Error()}
 }
 
 // Stats returns the figures of the chat's hub (rooms, members,
@@ -165,50 +273,84 @@ func (ch *Chat) admit(c *hyperlane.Context) error {
 
 // serve is one client: the welcome, then its messages to the room while
 // a goroutine writes the room's messages to it.
-func (ch *Chat) serve(c *hyperlane.Context, ws *hyperlane.Conn) error {
+func (ch *Chat) serve(c *hyperlane.Context, _ *joinQuery, s *openapi.Socket) error {
 	n, room, _ := parseJoin(c.Query("nick"), c.Query("room"))
 	if !ch.join(room, n) {
 		// Another client took it between admit and now.
-		return ws.Close(hyperlane.ClosePolicyViolation, "nickname taken")
+		return s.Close(hyperlane.ClosePolicyViolation, "nickname taken")
 	}
-	nick := n.name
-	sub := ch.hub.Subscribe(room)
-	written := make(chan struct{})
-	go func() { defer close(written); forward(ws, sub) }()
-	_ = ch.hub.SendTo(sub.ID(), Message{Type: "welcome", Room: room, Nick: nick, Members: ch.list(room)})
-	_ = ch.say(ws.Context(), Message{Type: "join", Room: room, Nick: nick, Time: time.Now().UTC()})
-
-	err := ch.readLoop(ws, sub, room, nick)
-
-	ch.leave(room, nick)
-	_ = ch.say(context.WithoutCancel(ws.Context()), Message{Type: "leave", Room: room, Nick: nick, Time: time.Now().UTC()})
-	sub.Unsubscribe()
-	<-written // forward ends with the subscription; its errors show in the read loop too
+	m := &member{ch: ch, s: s, nick: n, room: room}
+	m.enter()
+	err := m.readLoop()
+	m.exit()
 	return err
 }
 
-// readLoop publishes what the client says until it leaves, and returns
-// the error that ended the connection (never nil).
-func (ch *Chat) readLoop(ws *hyperlane.Conn, sub *broadcast.Subscription[Message], room, nick string) error {
+// member is one connected client and the room it is in.
+type member struct {
+	ch      *Chat
+	s       *openapi.Socket
+	nick    nick
+	room    string
+	sub     *broadcast.Subscription[Message]
+	written chan struct{}
+}
+
+// enter subscribes to the room, welcomes the client and tells the room.
+func (m *member) enter() {
+	ch, ws := m.ch, m.s.Conn()
+	m.sub = ch.hub.Subscribe(m.room)
+	m.written = make(chan struct{})
+	sub, written := m.sub, m.written
+	go func() { defer close(written); forward(m.s, sub) }()
+	_ = ch.hub.SendTo(sub.ID(), Message{Type: "welcome", Room: m.room, Nick: m.nick.name, Members: ch.list(m.room)})
+	_ = ch.say(ws.Context(), Message{Type: "join", Room: m.room, Nick: m.nick.name, Time: time.Now().UTC()})
+}
+
+// exit leaves the room and tells it. The subscription ends first, so
+// that a client moving to another room never hears its own leave.
+func (m *member) exit() {
+	ch, ws := m.ch, m.s.Conn()
+	m.sub.Unsubscribe()
+	<-m.written // forward ends with the subscription; its errors show in the read loop too
+	ch.leave(m.room, m.nick.name)
+	_ = ch.say(context.WithoutCancel(ws.Context()), Message{Type: "leave", Room: m.room, Nick: m.nick.name, Time: time.Now().UTC()})
+}
+
+// readLoop acts on what the client sends until it leaves, and returns
+// the error that ended the connection (nil when it left with "leave").
+func (m *member) readLoop() error {
+	ch, ws := m.ch, m.s.Conn()
 	for {
-		var in inbound
-		if err := ws.ReadJSON(ws.Context(), &in); err != nil {
-			if ws.Err() != nil {
-				return err // the client left (or was closed for a bad frame)
+		v, err := m.s.Receive(ws.Context())
+		if err != nil {
+			return err // the client left (or was closed for a bad frame)
+		}
+		switch v := v.(type) {
+		case Leave:
+			return nil // the socket closes with 1000
+		case Join:
+			if v.Room == m.room {
+				continue
 			}
-			_ = ch.hub.SendTo(sub.ID(), Message{Type: "error", Text: "messages are JSON: {\"text\":\"...\"}"})
-			continue
-		}
-		text := strings.TrimSpace(in.Text)
-		switch n := utf8.RuneCountInString(text); {
-		case n == 0:
-			continue
-		case n > MaxText:
-			_ = ch.hub.SendTo(sub.ID(), Message{Type: "error", Text: "message longer than 500 characters, not sent"})
-			continue
-		}
-		if err := ch.say(ws.Context(), Message{Type: "message", Room: room, Nick: nick, Text: text, Time: time.Now().UTC()}); err != nil {
-			_ = ch.hub.SendTo(sub.ID(), Message{Type: "error", Text: refusal(text, err)})
+			if other, taken := ch.find(v.Room, m.nick); taken {
+				_ = ch.hub.SendTo(m.sub.ID(), Message{Type: "error", Text: fmt.Sprintf("nickname %q is taken in room %q (by %q)", m.nick.name, v.Room, other)})
+				continue
+			}
+			m.exit()
+			m.room = v.Room
+			if !ch.join(m.room, m.nick) {
+				return m.s.Close(hyperlane.ClosePolicyViolation, "nickname taken")
+			}
+			m.enter()
+		case Say:
+			text := strings.TrimSpace(v.Text)
+			if text == "" {
+				continue
+			}
+			if err := ch.say(ws.Context(), Message{Type: "message", Room: m.room, Nick: m.nick.name, Text: text, Time: time.Now().UTC()}); err != nil {
+				_ = ch.hub.SendTo(m.sub.ID(), Message{Type: "error", Text: refusal(text, err)})
+			}
 		}
 	}
 }
@@ -248,14 +390,14 @@ func refusal(text string, err error) string {
 
 // forward writes the room's messages to the client until the
 // subscription ends. A client too slow for its room is closed with 1013.
-func forward(ws *hyperlane.Conn, sub *broadcast.Subscription[Message]) {
+func forward(s *openapi.Socket, sub *broadcast.Subscription[Message]) {
 	for m := range sub.C() {
-		if err := ws.WriteJSON(ws.Context(), m); err != nil {
+		if err := s.Send(outbound(m)); err != nil {
 			return // the connection closed; the read loop sees it too
 		}
 	}
 	if errors.Is(sub.Err(), broadcast.ErrSlowConsumer) {
-		_ = ws.Close(hyperlane.CloseTryAgainLater, "too slow for this room")
+		_ = s.Close(hyperlane.CloseTryAgainLater, "too slow for this room")
 	}
 }
 
