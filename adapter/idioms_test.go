@@ -22,6 +22,7 @@ import (
 // through a real socket that routes, streams, redirects, problems, the
 // document's servers and both documentation pages keep the prefix.
 func TestMountIdioms(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name   string
 		prefix string
@@ -108,6 +109,7 @@ func TestMountIdioms(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			base := mounttest.Serve(t, tc.host(mounttest.APIApp())) + tc.prefix
 			mounttest.Check(t, base)
 			mounttest.CheckAPI(t, base)
@@ -142,6 +144,7 @@ func proxy(t *testing.T, target, prefix string, values ...string) string {
 }
 
 func TestForwardedPrefixFromTrustedProxy(t *testing.T) {
+	t.Parallel()
 	app := mounttest.Serve(t, mounttest.APIApp(hyperlane.WithTrustedProxies("127.0.0.1/32", "::1/128")))
 	base := proxy(t, app, "/api", "/api") + "/api"
 	mounttest.Check(t, base)
@@ -149,6 +152,7 @@ func TestForwardedPrefixFromTrustedProxy(t *testing.T) {
 }
 
 func TestForwardedPrefixFromUntrustedPeerIgnored(t *testing.T) {
+	t.Parallel()
 	var logs bytes.Buffer
 	app := mounttest.Serve(t, mounttest.APIApp(hyperlane.WithLogger(slog.New(slog.NewTextHandler(&logs, nil)))))
 	// The proxy is not trusted: the app sees itself at the root.
@@ -166,6 +170,7 @@ func TestForwardedPrefixFromUntrustedPeerIgnored(t *testing.T) {
 // prefix or split headers: none reaches a Location, a problem instance or
 // the document; the app answers as if at the root.
 func TestForwardedPrefixNotCleanIgnored(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name   string
 		values []string
@@ -183,6 +188,7 @@ func TestForwardedPrefixNotCleanIgnored(t *testing.T) {
 		{name: "percent escape", values: []string{"/%2F%2Fevil.com"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			app := mounttest.Serve(t, mounttest.APIApp(hyperlane.WithTrustedProxies("127.0.0.1/32", "::1/128"),
 				hyperlane.WithLogger(slog.New(slog.DiscardHandler))))
 			mounttest.CheckAPIPrefix(t, proxy(t, app, "/api", tc.values...)+"/api", "")
@@ -210,6 +216,7 @@ func TestForwardedPrefixControlCharacters(t *testing.T) {
 // TestForwardedPrefixTrustedAddsToStripPrefix: a proxy strips /edge and
 // names it; behind it, a ServeMux strips /api: the app is at /edge/api.
 func TestForwardedPrefixTrustedAddsToStripPrefix(t *testing.T) {
+	t.Parallel()
 	mux := http.NewServeMux()
 	mux.Handle("/api/", http.StripPrefix("/api", mounttest.APIApp(hyperlane.WithTrustedProxies("127.0.0.1/32", "::1/128"))))
 	base := proxy(t, mounttest.Serve(t, mux), "/edge", "/edge") + "/edge/api"

@@ -179,6 +179,7 @@ func TestFailedBodyReadClosesTheConnection(t *testing.T) {
 // their bodies on a server of four connections are answered and cut
 // within the read idle timeout, and the server then answers others.
 func TestStalledSendersCannotTakeEveryConnection(t *testing.T) {
+	t.Parallel()
 	addr := bodyCloseServer(t, hyperlane.WithMaxConns(4))
 	bound := bodyCloseIdle + time.Second
 	start := time.Now()

@@ -38,6 +38,7 @@ func (c *deadlineConn) SetWriteDeadline(t time.Time) error {
 }
 
 func TestFinalWriteDeadlineIsRenewedOnlyWhenHalfIsGone(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		idle time.Duration

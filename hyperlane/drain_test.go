@@ -19,6 +19,7 @@ import (
 // request it sent on an open connection: each gets its answer (the last
 // ones with Connection: close) and then finds the port closed.
 func TestRunDrainsBusyKeepAliveClients(t *testing.T) {
+	t.Parallel()
 	const workers = 8
 	s := hyperlane.New(hyperlane.WithAddr("127.0.0.1:0"), hyperlane.WithLogger(discardLogger()))
 	s.Get("/", func(c *hyperlane.Context) error { return c.Text(200, "ok") })

@@ -191,6 +191,7 @@ func TestFileEscapesAreNotFound(t *testing.T) {
 }
 
 func TestFileOverRealServer(t *testing.T) {
+	t.Parallel()
 	s, dir := fileServer(t)
 	srv := httptest.NewServer(s)
 	defer srv.Close()

@@ -50,6 +50,7 @@ func limitServer(t *testing.T, opts ...hyperlane.Option) string {
 func target(n int) string { return "/" + strings.Repeat("a", n-1) }
 
 func TestMaxURIBytes(t *testing.T) {
+	t.Parallel()
 	const limit = 1000
 	limited := limitServer(t, hyperlane.WithMaxURIBytes(limit))
 	defaults := limitServer(t)
@@ -106,6 +107,7 @@ func head(n int) string {
 }
 
 func TestMaxHeaderBytesIsExact(t *testing.T) {
+	t.Parallel()
 	const limit = 16 << 10
 	exact := limitServer(t, hyperlane.WithMaxHeaderBytes(limit))
 	defaults := limitServer(t)
@@ -151,6 +153,7 @@ func statuses(resps []*http.Response) []int {
 // gets its answer; a client that sends its whole body keeps its
 // connection.
 func TestStalledBodyCannotHoldTheConnection(t *testing.T) {
+	t.Parallel()
 	addr := limitServer(t, hyperlane.WithReadIdleTimeout(300*time.Millisecond))
 	post := func(path, body string) string {
 		return "POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 4096\r\n\r\n" + body

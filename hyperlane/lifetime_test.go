@@ -246,6 +246,7 @@ func useLate(c *hyperlane.Context, m string, enough func() bool) (fault string) 
 // attribute until it finds nothing, and the race detector must see no
 // read of the Context after its release (go test -race).
 func TestConnGetRacingHandlerReturn(t *testing.T) {
+	t.Parallel()
 	const clientsAtOnce, rounds, getters = 1, 60, 4
 	s, _ := rtServer()
 	s.RequestMiddleware(func(c *hyperlane.Context) error {

@@ -45,6 +45,7 @@ func readResponse(t *testing.T, br *bufio.Reader) (*http.Response, string) {
 }
 
 func TestReadHeaderTimeoutClosesSlowHeaders(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name       string
 		request    string
@@ -83,6 +84,7 @@ func TestReadHeaderTimeoutClosesSlowHeaders(t *testing.T) {
 }
 
 func TestMaxHeaderBytes(t *testing.T) {
+	t.Parallel()
 	// net/http allows 4 KiB of slack above the limit for the request line.
 	const limit = 1 << 10
 	tests := []struct {
@@ -187,6 +189,7 @@ func asChunks(chunk string, n int) string {
 }
 
 func TestReadIdleTimeout(t *testing.T) {
+	t.Parallel()
 	const idle = 500 * time.Millisecond
 	tests := []struct {
 		name    string
@@ -261,6 +264,7 @@ func TestReadIdleTimeout(t *testing.T) {
 }
 
 func TestWriteIdleTimeoutKeepsMovingStreams(t *testing.T) {
+	t.Parallel()
 	const idle = 300 * time.Millisecond
 	const ticks = 12
 	werr := make(chan error, 1)
@@ -292,6 +296,7 @@ func TestWriteIdleTimeoutKeepsMovingStreams(t *testing.T) {
 }
 
 func TestWriteIdleTimeoutDropsAClientThatStopsReading(t *testing.T) {
+	t.Parallel()
 	const idle = 300 * time.Millisecond
 	werr := make(chan error, 1)
 	// Small socket buffers fill quickly once the client stops reading.
@@ -327,6 +332,7 @@ func TestWriteIdleTimeoutDropsAClientThatStopsReading(t *testing.T) {
 }
 
 func TestMaxConnsQueuesExtraConnections(t *testing.T) {
+	t.Parallel()
 	s := newTestServer(WithMaxConns(2))
 	var active, peak atomic.Int32
 	entered := make(chan string, 3)

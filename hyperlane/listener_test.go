@@ -51,6 +51,7 @@ func accepted(t *testing.T, c <-chan net.Conn) net.Conn {
 }
 
 func TestLimitListenerHoldsASlotPerOpenConnection(t *testing.T) {
+	t.Parallel()
 	inner, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

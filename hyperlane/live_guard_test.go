@@ -13,6 +13,7 @@ import (
 // call whose answer is dropped (`c.live()` as a statement) lets a late
 // goroutine through to another request's state.
 func TestEveryLiveCheckIsObeyed(t *testing.T) {
+	t.Parallel()
 	files, err := filepath.Glob("*.go")
 	if err != nil {
 		t.Fatal(err)

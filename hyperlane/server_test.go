@@ -101,6 +101,7 @@ func blockingRoute(s *Server, entered chan<- struct{}, release <-chan struct{}) 
 }
 
 func TestAddrIsTheBoundAddress(t *testing.T) {
+	t.Parallel()
 	s := newTestServer()
 	s.Get("/", func(c *Context) error { return c.Text(200, "hi") })
 	if s.Addr() != nil {
@@ -126,6 +127,7 @@ func TestAddrIsTheBoundAddress(t *testing.T) {
 // once Serve accepts (with Addr set and a request answered on it), and
 // never closed by a Serve that a Shutdown refused.
 func TestServingMarksTheBoundListener(t *testing.T) {
+	t.Parallel()
 	s := newTestServer()
 	s.Get("/", func(c *Context) error { return c.Text(200, "hi") })
 	select {
@@ -229,6 +231,7 @@ func firstOf(c <-chan struct{}) <-chan struct{} {
 }
 
 func TestShutdownCutsHandlersAfterTheGracePeriod(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		viaRun bool
@@ -293,6 +296,7 @@ func TestShutdownCutsHandlersAfterTheGracePeriod(t *testing.T) {
 }
 
 func TestRunLifecycle(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		run  func(t *testing.T, s *Server) error

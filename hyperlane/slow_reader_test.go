@@ -19,6 +19,7 @@ import (
 // WebSocket), while clients of the same routes that keep reading go on
 // receiving.
 func TestStalledReadersAreDroppedOthersUnaffected(t *testing.T) {
+	t.Parallel()
 	const deadline = 200 * time.Millisecond
 	payload := strings.Repeat("x", 16<<10)
 	var mu sync.Mutex

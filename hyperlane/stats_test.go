@@ -121,6 +121,7 @@ func TestStatsCountWaitsAtTheConnectionLimit(t *testing.T) {
 }
 
 func TestReadyOnlyWhileServingAndNotDraining(t *testing.T) {
+	t.Parallel()
 	s, _ := rtServer()
 	if s.Ready() {
 		t.Error("Ready before Serve, want false")
@@ -147,6 +148,7 @@ func TestReadyOnlyWhileServingAndNotDraining(t *testing.T) {
 // slow request still holds the drain open, is answered 503 (and told to
 // close), so the balancer takes the instance out before it is gone.
 func TestReadinessProbeMidDrainOverASocket(t *testing.T) {
+	t.Parallel()
 	s, _ := rtServer()
 	s.Get("/ready", func(c *hyperlane.Context) error {
 		if !s.Ready() {

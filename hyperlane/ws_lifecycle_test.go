@@ -138,6 +138,7 @@ func TestWebSocketReadTimeoutKeepsConnection(t *testing.T) {
 }
 
 func TestWebSocketConcurrentWrites(t *testing.T) {
+	t.Parallel()
 	// 1,600 messages of up to 20 kB take half a minute under -race on two
 	// cores; -short (make test) interleaves 8 writers over 200 messages.
 	const writers = 8
@@ -226,6 +227,7 @@ func TestWebSocketLeavesNoGoroutines(t *testing.T) {
 }
 
 func TestWebSocketShutdown(t *testing.T) {
+	t.Parallel()
 	t.Run("peers get 1001 and Shutdown waits for handlers", func(t *testing.T) {
 		codes, onClose := closeCodes()
 		s, _ := rtServer()

@@ -39,8 +39,10 @@ func runQuickstart(t *testing.T, env []string, args ...string) (string, string, 
 }
 
 func TestRateLimitEnvMalformedStopsTheStart(t *testing.T) {
+	t.Parallel()
 	for _, v := range []string{"5", "five/1m", "5/minute", "0/1m", "5/1m/2"} {
 		t.Run(v, func(t *testing.T) {
+			t.Parallel()
 			_, stderr, code := runQuickstart(t, []string{rateLimitEnv + "=" + v}, "serve", "--addr", "127.0.0.1:0")
 			if code != 2 || !strings.Contains(stderr, "HYPERLANE_RATE_LIMIT") || !strings.Contains(stderr, "N/duration") ||
 				strings.Contains(stderr, "goroutine") {
@@ -51,8 +53,10 @@ func TestRateLimitEnvMalformedStopsTheStart(t *testing.T) {
 }
 
 func TestRateLimitEnvDocumentsThe429(t *testing.T) {
+	t.Parallel()
 	for _, version := range []string{"3.1", "3.0"} {
 		t.Run(version, func(t *testing.T) {
+			t.Parallel()
 			out, stderr, code := runQuickstart(t, []string{rateLimitEnv + "=5/1m", rateLimitRedisEnv + "="},
 				"openapi", "--format", "json", "--version", version)
 			if code != 0 {
