@@ -142,8 +142,14 @@ func Dial[T any](url string, opts Options[T]) (*Backplane[T], error) {
 				}
 			}
 		}),
-		nats.ReconnectHandler(func(*nats.Conn) {
+		nats.ReconnectHandler(func(nc *nats.Conn) {
 			b.reconnects.Add(1)
+			// The client sent the subscription again as it reconnected;
+			// the server has it once a round trip is done. Until then a
+			// message published on another instance could miss this one.
+			if err := nc.FlushTimeout(reconnectFlush); err != nil && !nc.IsConnected() {
+				return // lost again: the next reconnect says so
+			}
 			b.up.Store(true)
 			b.log.Info("nats backplane: connection restored")
 			if opts.OnStateChange != nil {
@@ -170,6 +176,10 @@ func Dial[T any](url string, opts Options[T]) (*Backplane[T], error) {
 	b.up.Store(true)
 	return b, nil
 }
+
+// reconnectFlush bounds the round trip that confirms the subscription
+// after a reconnect; a server slower than that is taken as back anyway.
+const reconnectFlush = 2 * time.Second
 
 // backoff is the wait before reconnect attempt n (from 1): MinBackoff
 // doubled each time up to MaxBackoff, less up to a fifth of jitter.

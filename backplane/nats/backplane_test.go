@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -362,4 +363,36 @@ func TestNATSBackplanePublishErrors(t *testing.T) {
 			t.Fatalf("err = %v", err)
 		}
 	})
+}
+
+// TestNATSBackplaneRestoredMeansSubscribed publishes from a the moment b
+// reports its connection restored: b must get the message, every time.
+// (The client resends its subscription as it reconnects; b reports the
+// connection back only once the server has it.)
+func TestNATSBackplaneRestoredMeansSubscribed(t *testing.T) {
+	s := startNATS(t)
+	a := newInstance(t, s, hlnats.Options[msg]{Name: "a"})
+	b := newInstance(t, s, hlnats.Options[msg]{Name: "b"})
+	onB := b.hub.Subscribe("lobby")
+	n := 200
+	if testing.Short() {
+		n = 30
+	}
+	for i := range n {
+		s.kick("b")
+		b.waitState(t, false)
+		b.waitState(t, true)
+		text := strconv.Itoa(i)
+		if err := a.hub.Publish("lobby", msg{Text: text}); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case m := <-onB.C():
+			if m.Text != text {
+				t.Fatalf("reconnect %d: got %+v, want %q", i, m, text)
+			}
+		case <-time.After(3 * time.Second):
+			t.Fatalf("reconnect %d: b reported connected, and missed the message a sent right after", i)
+		}
+	}
 }
